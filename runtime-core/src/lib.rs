@@ -1,0 +1,16 @@
+//! The Qirvo plugin runtime: manifest parsing and rules, the host API table, and (next) the
+//! wasmtime-based runtime that `qirvo run`, the debug adapter and the language server share.
+
+pub mod codes;
+pub mod diagnostic;
+pub mod host_api;
+pub mod host_pattern;
+pub mod json;
+pub mod location;
+pub mod manifest;
+pub mod module_info;
+pub mod permissions;
+pub mod rules;
+pub mod units;
+
+mod suggest;

@@ -1,0 +1,5 @@
+//! Subcommands. Each is a thin layer over `qirvo-runtime`.
+
+pub mod check;
+mod render;
+pub mod schema;

@@ -1,0 +1,31 @@
+//! `qirvo`: run, debug and check WebAssembly plugins for the Qirvo plugin runtime.
+
+mod cli;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Run, debug and check WebAssembly plugins for the Qirvo plugin runtime.
+#[derive(Parser)]
+#[command(name = "qirvo", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check manifests (and the modules they name) and print every problem found.
+    Check(cli::check::CheckArgs),
+    /// Print the manifest JSON Schema (for editors and other tools).
+    Schema,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Check(args) => cli::check::run(&args),
+        Command::Schema => cli::schema::run(),
+    }
+}
