@@ -251,11 +251,17 @@ pub fn parse(text: &str) -> Parsed {
     // Repairs may append text; keep every span inside what the author wrote.
     for diagnostic in &mut diagnostics {
         diagnostic.span = clamp(text, diagnostic.span.clone());
+        for related in &mut diagnostic.related {
+            related.span = clamp(text, related.span.clone());
+        }
         for fix in &mut diagnostic.fixes {
             for edit in &mut fix.edits {
                 edit.span = clamp(text, edit.span.clone());
             }
         }
+    }
+    if let Some(root) = &mut root {
+        clamp_tree(root, text.len());
     }
     diagnostics.sort_by_key(|diagnostic| diagnostic.span.start);
     diagnostics.dedup_by(|a, b| a.span == b.span && a.message == b.message);
@@ -272,11 +278,15 @@ fn syntax_error(text: &str, span: Span, kind: &ParseErrorKind) -> Diagnostic {
         ParseErrorKind::MultipleRootJsonValues => "unexpected text after the end of the manifest object".to_string(),
         other => lowercase_first(&other.to_string()),
     };
+    if let ParseErrorKind::UnterminatedObject = kind {
+        // Point where the `}` is missing, not at the `{` the parser reports.
+        let end = text.trim_end().len();
+        return Diagnostic::new(Code::Syntax, end..end, message)
+            .with_related(span.start..span.start + 1, "object opened here")
+            .with_fix(Fix::replace("Add the closing `}`", end..end, "}"));
+    }
     let mut diagnostic = Diagnostic::new(Code::Syntax, span.clone(), message);
     match kind {
-        ParseErrorKind::UnterminatedObject => {
-            diagnostic = diagnostic.with_fix(Fix::replace("Add the closing `}`", text.len()..text.len(), "}"));
-        }
         ParseErrorKind::UnterminatedArray => {
             diagnostic = diagnostic.with_fix(Fix::replace("Add the closing `]`", span.start..span.start, "]"));
         }
@@ -286,6 +296,21 @@ fn syntax_error(text: &str, span: Span, kind: &ParseErrorKind) -> Diagnostic {
         _ => {}
     }
     diagnostic
+}
+
+/// Keeps every span of a tree parsed from repaired text inside the original text.
+fn clamp_tree(node: &mut Node, len: usize) {
+    node.span = node.span.start.min(len)..node.span.end.min(len);
+    match &mut node.value {
+        Value::Array(items) => items.iter_mut().for_each(|item| clamp_tree(item, len)),
+        Value::Object(members) => {
+            for member in members {
+                member.key_span = member.key_span.start.min(len)..member.key_span.end.min(len);
+                clamp_tree(&mut member.value, len);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// Makes the next lenient parse get further. Returns false when nothing more can be done.

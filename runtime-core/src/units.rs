@@ -181,6 +181,15 @@ pub fn format_size(bytes: u64) -> String {
     format!("{bytes}B")
 }
 
+/// Formats bytes for people: exact when a unit divides them, else one decimal (`"131.2MB"`).
+pub fn describe_size(bytes: u64) -> String {
+    let exact = format_size(bytes);
+    if !exact.ends_with("KB") || bytes < 1 << 20 {
+        return exact;
+    }
+    format!("{:.1}MB", bytes as f64 / f64::from(1u32 << 20))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -258,5 +267,8 @@ mod tests {
             assert_eq!(parse_size(&format_size(bytes)), Ok(bytes));
         }
         assert_eq!(format_size(128 << 20), "128MB");
+        assert_eq!(describe_size(2100 * WASM_PAGE), "131.2MB");
+        assert_eq!(describe_size(300 * WASM_PAGE), "18.8MB");
+        assert_eq!(describe_size(64 << 10), "64KB");
     }
 }

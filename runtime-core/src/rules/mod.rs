@@ -112,6 +112,9 @@ struct Checker<'a> {
     root: &'a Node,
     context: &'a CheckContext<'a>,
     diagnostics: Vec<Diagnostic>,
+    /// Whether the text is valid JSON. Recovery drops broken members, so "missing field"
+    /// would only repeat the syntax error.
+    valid_json: bool,
     /// Canonical permissions granted, with the span of the entry that grants each.
     granted: BTreeMap<Permission, Span>,
     module: Option<Arc<ModuleInfo>>,
@@ -146,6 +149,7 @@ impl<'a> Checker<'a> {
 /// Checks a manifest text.
 pub fn check(text: &str, context: &CheckContext) -> CheckOutput {
     let parsed = json::parse(text);
+    let valid_json = parsed.is_valid_json();
     let mut diagnostics = parsed.diagnostics;
     let Some(root) = parsed.root else {
         return CheckOutput {
@@ -176,6 +180,7 @@ pub fn check(text: &str, context: &CheckContext) -> CheckOutput {
         root: &root,
         context,
         diagnostics,
+        valid_json,
         granted: BTreeMap::new(),
         module: None,
         module_path: None,

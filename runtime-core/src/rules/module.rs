@@ -295,18 +295,33 @@ fn memory(checker: &mut Checker, module: &ModuleInfo, main_span: &Span) {
         Code::MemoryBelowModuleMinimum,
         span.clone(),
         format!(
-            "the module declares at least {} ({} pages) of memory, more than the limit of {}",
-            units::format_size(needed),
+            "the module declares at least {} pages ({}) of memory, more than the limit of {}",
             needed / units::WASM_PAGE,
+            units::describe_size(needed),
             units::format_size(limit)
         ),
     );
-    if declared.is_some() {
-        diagnostic = diagnostic.with_fix(Fix::replace(
-            format!("Raise the limit to {suggestion}"),
-            span,
-            edits::quote(&suggestion),
-        ));
+    let edit = match (declared, checker.value("resources")) {
+        (Some(_), _) => Some(edits::replace(&span, edits::quote(&suggestion))),
+        (None, Some(resources)) if resources.as_object().is_some() => Some(edits::insert_member(
+            checker.text,
+            resources,
+            "memory",
+            &edits::quote(&suggestion),
+        )),
+        (None, Some(_)) => None,
+        (None, None) => Some(edits::insert_member(
+            checker.text,
+            checker.root,
+            "resources",
+            &format!("{{ \"memory\": {} }}", edits::quote(&suggestion)),
+        )),
+    };
+    if let Some(edit) = edit {
+        diagnostic = diagnostic.with_fix(Fix {
+            title: format!("Raise the memory limit to {suggestion}"),
+            edits: vec![edit],
+        });
     }
     checker.push(diagnostic);
 }

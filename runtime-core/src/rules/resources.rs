@@ -122,7 +122,7 @@ fn above(checker: &mut Checker, node: &Node, field: &str, maximum: &str) {
             node.span.clone(),
             format!(
                 "{field} {} is above the runtime maximum of {maximum}",
-                &checker.text[node.span.clone()]
+                node.as_str().unwrap_or_default()
             ),
         )
         .with_fix(Fix::replace(

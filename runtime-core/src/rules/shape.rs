@@ -18,7 +18,7 @@ pub(super) fn check(checker: &mut Checker) {
     let anchor = checker.root_anchor();
     walk(checker, checker.root, &mut Vec::new(), anchor);
     for key in MARKETPLACE_REQUIRED {
-        if checker.field(key).is_none() {
+        if checker.valid_json && checker.field(key).is_none() {
             checker.push(
                 Diagnostic::new(
                     Code::MissingField,
@@ -87,7 +87,12 @@ fn walk(checker: &mut Checker, node: &Node, path: &mut Vec<&'static str>, anchor
                 unknown_key(checker, member.key.as_str(), &member.key_span, &known, &segments);
             }
         }
-        for required in schema::required_properties(&segments) {
+        let required = if checker.valid_json {
+            schema::required_properties(&segments)
+        } else {
+            Vec::new()
+        };
+        for required in required {
             let present = members.iter().any(|member| {
                 member.key == required || (at_root && identity::aliases_of(required).contains(&member.key.as_str()))
             });

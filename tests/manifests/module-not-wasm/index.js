@@ -1,0 +1,1 @@
+not a wasm module; a JavaScript entry
