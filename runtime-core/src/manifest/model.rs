@@ -88,8 +88,7 @@ pub struct Manifest {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub events: Vec<String>,
 
-    /// Plugin settings, readable through the `config_get` host function. Validated against
-    /// `config_schema` when both are present.
+    /// Plugin settings, readable through the `config_get` host function.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<serde_json::Map<String, Value>>,
 
