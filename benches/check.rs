@@ -40,7 +40,13 @@ fn plugin_module(size: usize) -> Vec<u8> {
     types.ty().function([], [ValType::I32]); // 3 lifecycle
     types.ty().function([ValType::I32], [ValType::I32]); // 4 alloc and bodies
     let mut imports = ImportSection::new();
-    for (name, ty) in [("log", 0), ("storage_get", 1), ("storage_set", 2), ("http_request", 1), ("notify", 2)] {
+    for (name, ty) in [
+        ("log", 0),
+        ("storage_get", 1),
+        ("storage_set", 2),
+        ("http_request", 1),
+        ("notify", 2),
+    ] {
         imports.import("qirvo", name, EntityType::Function(ty));
     }
     imports.import("wasi_snapshot_preview1", "fd_write", EntityType::Function(2));
@@ -146,7 +152,11 @@ fn main() {
 
     let context = CheckContext::for_file(&manifest);
     let probe = rules::check(MANIFEST, &context);
-    assert!(!probe.has_errors(), "the benchmark manifest must be valid: {:?}", probe.diagnostics);
+    assert!(
+        !probe.has_errors(),
+        "the benchmark manifest must be valid: {:?}",
+        probe.diagnostics
+    );
 
     let read_only = time(200, || {
         std::hint::black_box(std::fs::read(dir.join("plugin.wasm")).expect("read"));
@@ -175,7 +185,10 @@ fn main() {
     println!("| measurement (median) | time |");
     println!("|---|---|");
     println!("| baseline: read the 2 MB module file | {} |", ms(read_only));
-    println!("| `rules::check`, manifest only (no module) | {} |", ms(check_text_only));
+    println!(
+        "| `rules::check`, manifest only (no module) | {} |",
+        ms(check_text_only)
+    );
     println!("| `rules::check` with the 2 MB module | {} |", ms(check));
     println!("| baseline: process `qirvo --version` | {} |", ms(startup));
     println!("| process `qirvo check manifest.json` | {} |", ms(process));

@@ -25,13 +25,19 @@ fn broken_manifest_prints_located_problems_with_fixes_and_exits_1() {
         text.contains("error[Q0301]: memory: size `128 MB` has a space between number and unit"),
         "{text}"
     );
-    assert!(text.contains("tests/manifests/resources-bad-values/manifest.json:12:15"), "{text}");
+    assert!(
+        text.contains("tests/manifests/resources-bad-values/manifest.json:12:15"),
+        "{text}"
+    );
     // The snippet shows the line and carets under the value.
     assert!(text.contains(r#"12 │     "memory": "128 MB","#), "{text}");
     assert!(text.contains("^^^^^^^^"), "{text}");
     assert!(text.contains("= fix: Write `128MB`"), "{text}");
     assert!(
-        text.lines().last().unwrap_or_default().starts_with("checked 1 manifest: 6 errors"),
+        text.lines()
+            .last()
+            .unwrap_or_default()
+            .starts_with("checked 1 manifest: 6 errors"),
         "{text}"
     );
 }
@@ -106,7 +112,10 @@ fn schema_is_json_with_described_fields() {
     let schema: serde_json::Value = serde_json::from_slice(&output.stdout).expect("valid JSON");
     assert_eq!(schema["title"], "Qirvo plugin manifest");
     let memory = &schema["$defs"]["Resources"]["properties"]["memory"];
-    assert!(memory["description"].as_str().unwrap_or_default().contains("128MB"), "{memory}");
+    assert!(
+        memory["description"].as_str().unwrap_or_default().contains("128MB"),
+        "{memory}"
+    );
     let required: Vec<&str> = schema["required"]
         .as_array()
         .unwrap()

@@ -24,7 +24,10 @@ fn kinds(path: &[&str]) -> String {
 }
 
 fn one_line(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ").replace('|', "\\|")
+    text.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace('|', "\\|")
 }
 
 fn fields(out: &mut String, path: &mut Vec<&'static str>) {
@@ -40,7 +43,11 @@ fn fields(out: &mut String, path: &mut Vec<&'static str>) {
         let mut doc = one_line(field_doc(path).unwrap_or_default());
         let values = enum_values(path);
         if !values.is_empty() && name != "permissions" {
-            let _ = write!(doc, " One of: {}.", values.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", "));
+            let _ = write!(
+                doc,
+                " One of: {}.",
+                values.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", ")
+            );
         }
         let _ = writeln!(
             out,
@@ -73,21 +80,32 @@ pub fn reference_markdown() -> String {
     if let Some(description) = manifest_schema().get("description").and_then(Value::as_str) {
         let _ = writeln!(out, "{description}\n");
     }
-    let _ = writeln!(out, "## Fields\n\n| field | type | required | description |\n|---|---|---|---|");
+    let _ = writeln!(
+        out,
+        "## Fields\n\n| field | type | required | description |\n|---|---|---|---|"
+    );
     fields(&mut out, &mut Vec::new());
     let _ = writeln!(
         out,
         "\nSizes use binary units (`1KB` = 1024 bytes; `KiB`, `MiB`, `GiB` are synonyms) with no space \
          before the unit. Durations are milliseconds as a number, or a string with `ms`, `s`, `m` or `h`.\n"
     );
-    let _ = writeln!(out, "## Permissions\n\n| permission | grants | host functions |\n|---|---|---|");
+    let _ = writeln!(
+        out,
+        "## Permissions\n\n| permission | grants | host functions |\n|---|---|---|"
+    );
     for permission in Permission::ALL {
         let functions: Vec<String> = HOST_FUNCTIONS
             .iter()
             .filter(|f| f.linking.permission() == Some(*permission))
             .map(|f| format!("`{}.{}`", f.module, f.name))
             .collect();
-        let _ = writeln!(out, "| `{permission}` | {} | {} |", one_line(permission.doc()), functions.join(", "));
+        let _ = writeln!(
+            out,
+            "| `{permission}` | {} | {} |",
+            one_line(permission.doc()),
+            functions.join(", ")
+        );
     }
     let legacy: Vec<String> = LEGACY_NAMES
         .iter()
@@ -96,14 +114,21 @@ pub fn reference_markdown() -> String {
             format!("`{name}` → {}", targets.join(" + "))
         })
         .collect();
-    let _ = writeln!(out, "\nLegacy names are accepted with a warning and a quick fix: {}.\n", legacy.join(", "));
+    let _ = writeln!(
+        out,
+        "\nLegacy names are accepted with a warning and a quick fix: {}.\n",
+        legacy.join(", ")
+    );
     let _ = writeln!(
         out,
         "## Host API\n\nImports from module `qirvo` (and WASI preview 1). Strings are `(ptr, len)` pairs; \
          an `i64` result packs a buffer `(ptr << 32) | len` allocated through `qirvo_alloc`, or is a \
          negative error code whose message `last_error` returns.\n\n| import | signature | linked | description |\n|---|---|---|---|"
     );
-    for function in HOST_FUNCTIONS.iter().filter(|f| f.module == crate::host_api::QIRVO_MODULE) {
+    for function in HOST_FUNCTIONS
+        .iter()
+        .filter(|f| f.module == crate::host_api::QIRVO_MODULE)
+    {
         let linked = match function.linking {
             Linking::Always => "always".to_string(),
             Linking::WithPermission(p) => format!("with `{p}`"),
@@ -111,14 +136,22 @@ pub fn reference_markdown() -> String {
             Linking::Unavailable(p) => format!("never (`{p}` is not offered by the wasm runtime)"),
         };
         let signature = function.signature.map(|s| s.to_string()).unwrap_or_default();
-        let _ = writeln!(out, "| `{}` | `{signature}` | {linked} | {} |", function.name, one_line(function.doc));
+        let _ = writeln!(
+            out,
+            "| `{}` | `{signature}` | {linked} | {} |",
+            function.name,
+            one_line(function.doc)
+        );
     }
     let _ = writeln!(
         out,
         "\nAll of WASI preview 1 (`wasi_snapshot_preview1`) is linked; stdout and stderr are captured as \
          plugin output, and `path_*` functions see only the directories `filesystem-access` grants.\n"
     );
-    let _ = writeln!(out, "## Plugin exports\n\n| export | signature | required | description |\n|---|---|---|---|");
+    let _ = writeln!(
+        out,
+        "## Plugin exports\n\n| export | signature | required | description |\n|---|---|---|---|"
+    );
     let _ = writeln!(out, "| `memory` | memory | yes | The plugin's linear memory. |");
     for export in PLUGIN_EXPORTS {
         let _ = writeln!(
@@ -130,9 +163,17 @@ pub fn reference_markdown() -> String {
             one_line(export.doc)
         );
     }
-    let _ = writeln!(out, "\n## Diagnostic codes\n\n| code | severity | meaning |\n|---|---|---|");
+    let _ = writeln!(
+        out,
+        "\n## Diagnostic codes\n\n| code | severity | meaning |\n|---|---|---|"
+    );
     for code in Code::ALL {
-        let _ = writeln!(out, "| {code} | {} | {} |", code.default_severity().as_str(), code.title());
+        let _ = writeln!(
+            out,
+            "| {code} | {} | {} |",
+            code.default_severity().as_str(),
+            code.title()
+        );
     }
     out
 }
