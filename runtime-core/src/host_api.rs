@@ -213,7 +213,19 @@ pub const HOST_FUNCTIONS: &[HostFunction] = &[
         "http_request",
         sig(&[I32, I32], &[I64]),
         WithPermission(P::NetworkAccess),
-        "Send an HTTP request (JSON) to an allowed host; returns the response as JSON.",
+        "Send an HTTP request (JSON) to an allowed host and wait; returns the response as JSON.",
+    ),
+    qirvo(
+        "http_send",
+        sig(&[I32, I32], &[I64]),
+        WithPermission(P::NetworkAccess),
+        "Start an HTTP request (JSON) without waiting; returns a request id for `http_wait`.",
+    ),
+    qirvo(
+        "http_wait",
+        sig(&[I64], &[I64]),
+        WithPermission(P::NetworkAccess),
+        "Wait for a request started by `http_send`; returns the response as JSON.",
     ),
     qirvo(
         "notify",
@@ -466,7 +478,7 @@ pub const PLUGIN_EXPORTS: &[PluginExport] = &[
 pub fn returns_buffer(function: &HostFunction) -> bool {
     function.module == QIRVO_MODULE
         && function.signature.is_some_and(|s| s.results == [I64])
-        && !matches!(function.name, "now_ms" | "monotonic_ns")
+        && !matches!(function.name, "now_ms" | "monotonic_ns" | "http_send")
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ pub mod manifest;
 pub mod module_info;
 pub mod permissions;
 pub mod rules;
+pub mod runtime;
 pub mod units;
 
 mod suggest;

@@ -12,6 +12,9 @@ mod permissions;
 mod resources;
 mod shape;
 
+pub use identity::is_valid_id;
+pub use module::is_valid_topic;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
