@@ -2,32 +2,46 @@
 # Rebuilds the example plugins' .wasm files from source, with DWARF and no machine paths.
 #   scripts/build-examples.sh            rebuild and overwrite examples/*/*.wasm
 #   scripts/build-examples.sh --out DIR  write the .wasm files to DIR instead (for comparison)
+#
+# Rust mixes the absolute path of path dependencies into symbol hashes, so the sources are
+# copied to one fixed directory and built there: the output is then byte-identical wherever the
+# repository is cloned. DWARF paths are remapped to /qirvo (sources) and /cargo (registry).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=""
 if [ "${1:-}" = "--out" ]; then
-    out=$2
-    mkdir -p "$out"
+    out=$(mkdir -p "$2" && cd "$2" && pwd)
 fi
 
-# Paths in DWARF: the repository becomes /qirvo, cargo's home /cargo.
-cargo_home=${CARGO_HOME:-$HOME/.cargo}
-export RUSTFLAGS="--remap-path-prefix=$root=/qirvo --remap-path-prefix=$cargo_home=/cargo"
-export CARGO_TARGET_DIR="$root/target/examples"
-cargo build --manifest-path "$root/examples/Cargo.toml" --target wasm32-wasip1 --release --locked --quiet
+stage=/tmp/qirvo-examples-build
+exec 9>"$stage.lock"
+flock 9
+mkdir -p "$stage"
+rm -rf "$stage/examples" "$stage/pdk"
+cp -r "$root/examples" "$root/pdk" "$stage/"
+find "$stage/examples" -name '*.wasm' -delete
 
-rust_examples="hello counter fetch events infinite-loop memory-hog trap forbidden-import"
-for name in $rust_examples; do
+cargo_home=${CARGO_HOME:-$HOME/.cargo}
+export RUSTFLAGS="--remap-path-prefix=$stage=/qirvo --remap-path-prefix=$cargo_home=/cargo"
+export CARGO_TARGET_DIR="$stage/target"
+cargo build --manifest-path "$stage/examples/Cargo.toml" --target wasm32-wasip1 --release --locked --quiet
+
+destination() {
+    if [ -n "$out" ]; then
+        mkdir -p "$out/$1"
+        echo "$out/$1"
+    else
+        echo "$root/examples/$1"
+    fi
+}
+
+for name in hello counter fetch events infinite-loop memory-hog trap forbidden-import; do
     file=${name//-/_}.wasm
-    dest=${out:-$root/examples/$name}
-    [ -n "$out" ] && dest=$out/$name && mkdir -p "$dest"
-    cp "$CARGO_TARGET_DIR/wasm32-wasip1/release/$file" "$dest/$file"
+    cp "$CARGO_TARGET_DIR/wasm32-wasip1/release/$file" "$(destination "$name")/$file"
 done
 
-# The C example: wasi-libc reactor, exports named in the source.
-dest=${out:-$root/examples/c-hello}
-[ -n "$out" ] && dest=$out/c-hello && mkdir -p "$dest"
-(cd "$root" && clang --target=wasm32-wasi -O1 -g \
-    -fdebug-prefix-map="$root"=/qirvo -ffile-prefix-map="$root"=/qirvo \
+# The C example: a wasi-libc reactor whose exports are named in the source.
+(cd "$stage" && clang --target=wasm32-wasi -O1 -g \
+    -fdebug-prefix-map="$stage"=/qirvo \
     -mexec-model=reactor -Ipdk/c \
-    -o "$dest/c_hello.wasm" examples/c-hello/c_hello.c)
+    -o "$(destination c-hello)/c_hello.wasm" examples/c-hello/c_hello.c)
