@@ -18,6 +18,8 @@ struct Cli {
 enum Command {
     /// Check manifests (and the modules they name) and print every problem found.
     Check(cli::check::CheckArgs),
+    /// Run plugins: load, initialize, start, deliver events, stop.
+    Run(cli::run::RunArgs),
     /// Print the manifest JSON Schema (for editors and other tools).
     Schema,
 }
@@ -26,6 +28,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Check(args) => cli::check::run(&args),
+        Command::Run(args) => cli::run::run(&args),
         Command::Schema => cli::schema::run(),
     }
 }

@@ -129,11 +129,19 @@ fn unpack(packed: i64) -> (usize, usize) {
 }
 
 fn buffer_result(packed: i64) -> Result<Vec<u8>, Error> {
-    if packed < 0 { Err(Error::from_code(packed)) } else { Ok(take_buffer(packed)) }
+    if packed < 0 {
+        Err(Error::from_code(packed))
+    } else {
+        Ok(take_buffer(packed))
+    }
 }
 
 fn status_result(status: i32) -> Result<(), Error> {
-    if status < 0 { Err(Error::from_code(i64::from(status))) } else { Ok(()) }
+    if status < 0 {
+        Err(Error::from_code(i64::from(status)))
+    } else {
+        Ok(())
+    }
 }
 
 /// Log levels.
@@ -422,7 +430,11 @@ macro_rules! plugin {
 
         #[unsafe(no_mangle)]
         pub extern "C" fn qirvo_health_check() -> i32 {
-            if qirvo_with(|p| $crate::Plugin::health_check(p)) { 0 } else { 1 }
+            if qirvo_with(|p| $crate::Plugin::health_check(p)) {
+                0
+            } else {
+                1
+            }
         }
 
         #[unsafe(no_mangle)]
@@ -443,14 +455,24 @@ mod tests {
     #[test]
     fn packing() {
         assert_eq!(unpack((7 << 32) | 9), (7, 9));
-        assert_eq!(unpack((0xffff_fff0_i64 << 32) | 0xffff_ffff), (0xffff_fff0, 0xffff_ffff));
+        assert_eq!(
+            unpack((0xffff_fff0_i64 << 32) | 0xffff_ffff),
+            (0xffff_fff0, 0xffff_ffff)
+        );
         assert!(take_buffer(0).is_empty());
         assert_eq!(alloc(0), 1, "a zero-size buffer is a non-null dangling pointer");
     }
 
     #[test]
     fn error_kinds() {
-        assert_eq!(Error { code: -3, message: String::new() }.kind(), ErrorKind::LimitExceeded);
+        assert_eq!(
+            Error {
+                code: -3,
+                message: String::new()
+            }
+            .kind(),
+            ErrorKind::LimitExceeded
+        );
         assert_eq!(Error::new("mine").kind(), ErrorKind::Other);
     }
 }

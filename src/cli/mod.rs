@@ -2,4 +2,5 @@
 
 pub mod check;
 mod render;
+pub mod run;
 pub mod schema;

@@ -46,14 +46,29 @@ fn plural(count: usize, word: &str) -> String {
     }
 }
 
-/// Prints every diagnostic with a snippet, then a summary line.
-pub fn human(checked: &[Checked], colour: bool) -> std::io::Result<()> {
-    let choice = if colour {
+fn colour_choice(colour: bool) -> termcolor::ColorChoice {
+    if colour {
         termcolor::ColorChoice::Always
     } else {
         termcolor::ColorChoice::Never
-    };
-    let stream = termcolor::StandardStream::stdout(choice);
+    }
+}
+
+/// Prints one manifest's diagnostics to stderr (used when a plugin fails to load).
+pub fn diagnostics_to_stderr(path: &str, text: &str, diagnostics: &[Diagnostic], colour: bool) -> std::io::Result<()> {
+    let stream = termcolor::StandardStream::stderr(colour_choice(colour));
+    let mut out = stream.lock();
+    let file = SimpleFile::new(path, text);
+    for diagnostic in diagnostics {
+        term::emit_to_write_style(&mut out, &Config::default(), &file, &report(diagnostic))
+            .map_err(|error| std::io::Error::other(error.to_string()))?;
+    }
+    Ok(())
+}
+
+/// Prints every diagnostic with a snippet, then a summary line.
+pub fn human(checked: &[Checked], colour: bool) -> std::io::Result<()> {
+    let stream = termcolor::StandardStream::stdout(colour_choice(colour));
     let mut out = stream.lock();
     let config = Config::default();
     let (mut errors, mut warnings, mut hints) = (0, 0, 0);

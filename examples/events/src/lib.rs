@@ -1,4 +1,5 @@
-//! Greets on every `greeting` event and announces it on `greeting.seen`.
+//! Greets on every `greeting` event and announces it on `greeting.seen`; shows a
+//! notification for every `notify` event.
 
 use qirvo_pdk::{Error, Plugin, events, info};
 
@@ -12,8 +13,10 @@ impl Plugin for Events {
         self.seen += 1;
         let text = String::from_utf8_lossy(payload);
         info!("event #{} on {topic}: {text}", self.seen);
-        if topic == "greeting" {
-            events::publish("greeting.seen", format!("{{\"count\":{}}}", self.seen))?;
+        match topic {
+            "greeting" => events::publish("greeting.seen", format!("{{\"count\":{}}}", self.seen))?,
+            "notify" => qirvo_pdk::notify("Events", &text)?,
+            _ => {}
         }
         Ok(())
     }

@@ -63,6 +63,17 @@ pub enum CallError {
     Broken,
 }
 
+/// The cause of a failed call and, when it stopped in wasm, where: the wasm backtrace with
+/// function names and `file:line` from DWARF. Host-side backtraces are left out.
+fn describe(error: &wasmtime::Error) -> String {
+    let mut text = error.root_cause().to_string();
+    if let Some(backtrace) = error.downcast_ref::<wasmtime::WasmBacktrace>() {
+        text.push('\n');
+        text.push_str(backtrace.to_string().trim_end());
+    }
+    text
+}
+
 fn backtrace_suffix(backtrace: &Option<String>) -> String {
     backtrace.as_ref().map(|b| format!("\n{b}")).unwrap_or_default()
 }
@@ -210,12 +221,14 @@ impl PluginInstance {
                 Err(CallError::Timeout {
                     entry: entry.to_string(),
                     timeout,
-                    backtrace: Some(format!("{error:?}")),
+                    backtrace: error
+                        .downcast_ref::<wasmtime::WasmBacktrace>()
+                        .map(|b| b.to_string().trim_end().to_string()),
                 })
             }
             Watched::Done(Err(error)) => Err(CallError::Trap {
                 entry: entry.to_string(),
-                message: format!("{error:?}"),
+                message: describe(&error),
             }),
             Watched::Expired => {
                 self.metrics.update(|m| m.timeouts += 1);
