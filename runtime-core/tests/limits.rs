@@ -194,3 +194,88 @@ async fn requests_in_flight_are_capped_by_max_connections() {
     );
     assert_eq!(plugins[0].metrics().network_denied, 1);
 }
+
+#[tokio::test]
+async fn cpu_throttling_pauses_a_busy_plugin_in_proportion() {
+    let test = TestRuntime::new();
+    let plugin_dir = PluginDir::new(
+        "infinite-loop",
+        json!({ "resources": { "memory": "16MB", "timeout": "400ms", "cpu": 25 } }),
+    );
+    let mut plugin = test
+        .runtime
+        .load(&plugin_dir.manifest(), LoadOptions::default())
+        .await
+        .unwrap();
+    assert!(plugin.start().await.is_err());
+    let metrics = plugin.metrics();
+    // At 25% the plugin should idle three times as long as it runs; allow for tick granularity.
+    assert!(
+        metrics.throttled_ms >= 2.0 * metrics.cpu_ms,
+        "ran {} ms, throttled {} ms",
+        metrics.cpu_ms,
+        metrics.throttled_ms
+    );
+}
+
+#[tokio::test]
+async fn health_checks_report_problems() {
+    let test = TestRuntime::new();
+    let hello = PluginDir::new("hello", json!({}));
+    let mut plugin = test
+        .runtime
+        .load(&hello.manifest(), LoadOptions::default())
+        .await
+        .unwrap();
+    plugin.start().await.unwrap();
+    let report = plugin.health_check().await;
+    assert!(report.healthy, "{report:?}");
+    assert!(report.memory_bytes > 0 && report.memory_bytes <= report.memory_limit_bytes);
+
+    let hog = PluginDir::new("memory-hog", json!({ "resources": { "memory": "8MB" } }));
+    let mut plugin = test
+        .runtime
+        .load(&hog.manifest(), LoadOptions::default())
+        .await
+        .unwrap();
+    let _ = plugin.start().await;
+    let report = plugin.health_check().await;
+    assert!(!report.healthy);
+    assert!(
+        report.reasons.iter().any(|r| r.contains("memory growth was refused")),
+        "{report:?}"
+    );
+    assert!(report.reasons.iter().any(|r| r.contains("error state")), "{report:?}");
+    assert_eq!(plugin.metrics().unhealthy_checks, 1);
+    let again = plugin.health_check().await;
+    assert!(
+        !again.reasons.iter().any(|r| r.contains("memory growth")),
+        "reported once: {again:?}"
+    );
+}
+
+#[tokio::test]
+async fn response_bodies_are_paced_by_the_bandwidth_cap() {
+    static BODY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let body: &'static str = BODY.get_or_init(|| "x".repeat(20 * 1024));
+    let server = HttpServer::start(body, Duration::ZERO);
+    let test = TestRuntime::new();
+    let plugin_dir = PluginDir::new(
+        "fetch",
+        json!({ "config": { "url": server.url() }, "resources": { "memory": "32MB", "bandwidth": "40KB/s" } }),
+    );
+    let mut plugin = test
+        .runtime
+        .load(&plugin_dir.manifest(), LoadOptions::default())
+        .await
+        .unwrap();
+    let started = Instant::now();
+    plugin.start().await.unwrap();
+    // 20 KB at 40 KB/s cannot arrive in less than half a second.
+    assert!(
+        started.elapsed() >= Duration::from_millis(450),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(plugin.metrics().network_bytes_received, 20 * 1024);
+}

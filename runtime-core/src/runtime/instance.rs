@@ -102,6 +102,8 @@ pub struct PluginInstance {
     pub(crate) state: LifecycleState,
     pub(crate) hooks: Hooks,
     pub(crate) metrics: Arc<Metrics>,
+    /// Memory violations already reported by a health check.
+    pub(crate) violations_seen: u64,
 }
 
 enum Watched<T> {
@@ -191,6 +193,12 @@ impl PluginInstance {
         plugin.stderr.flush_partial();
     }
 
+    /// Calls any export under the plugin's limits (timeout, CPU, memory) and returns its first
+    /// i32 result (0 if it returns nothing). Lifecycle entry points have their own methods.
+    pub async fn call_export(&mut self, entry: &str, params: &[Val]) -> Result<i32, CallError> {
+        self.call(entry, params).await
+    }
+
     /// Calls an export under the plugin's limits and returns its i32 result (0 if none).
     pub(crate) async fn call(&mut self, entry: &str, params: &[Val]) -> Result<i32, CallError> {
         let func = self
@@ -211,9 +219,9 @@ impl PluginInstance {
         )
         .await;
         self.flush_output();
-        let clock = &self.store.data().clock;
-        let running = clock.counted().saturating_sub(clock.throttled());
-        self.metrics.call(entry, running, clock.throttled());
+        let clock = &mut self.store.data_mut().clock;
+        clock.finish();
+        self.metrics.call(entry, clock.running(), clock.throttled());
         match outcome {
             Watched::Done(Ok(())) => Ok(results.first().and_then(Val::i32).unwrap_or(0)),
             Watched::Done(Err(error)) if self.store.data().clock.timed_out() => {
@@ -381,6 +389,14 @@ impl PluginInstance {
             reasons.push(format!(
                 "memory use {memory_bytes} bytes is above 90% of the {memory_limit_bytes}-byte limit"
             ));
+        }
+        let violations = self.metrics.snapshot().memory_violations;
+        if violations > self.violations_seen {
+            reasons.push(format!(
+                "memory growth was refused {} time(s) since the last check (limit {memory_limit_bytes} bytes)",
+                violations - self.violations_seen
+            ));
+            self.violations_seen = violations;
         }
         if self.state == LifecycleState::Error {
             reasons.push("the plugin is in the error state".to_string());

@@ -1,8 +1,8 @@
 //! Enforcing `resources`: memory through a store limiter, time and CPU through the epoch
 //! callback. Time spent stopped in a debugger is subtracted before comparing with the timeout.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use wasmtime::{StoreContextMut, UpdateDeadline};
@@ -104,7 +104,10 @@ pub struct CallClock {
     /// CPU share in percent.
     pub cpu_percent: u8,
     started: Instant,
-    last_resume: Instant,
+    /// When the plugin last started running wasm again (after a throttling pause or a
+    /// debugger stop); set by the throttling future itself when it wakes.
+    resumed: Arc<Mutex<Instant>>,
+    running: Duration,
     throttled: Duration,
     timed_out: bool,
     /// Shared with the watchdog and the debugger.
@@ -116,6 +119,10 @@ pub struct CallClock {
 #[error("the call ran longer than its timeout of {} ms", .0.as_millis())]
 pub struct TimedOut(pub Duration);
 
+fn lock(instant: &Mutex<Instant>) -> std::sync::MutexGuard<'_, Instant> {
+    instant.lock().unwrap_or_else(|poison| poison.into_inner())
+}
+
 impl CallClock {
     /// A clock for calls limited to `timeout` at `cpu_percent`.
     pub fn new(timeout: Duration, cpu_percent: u8) -> Self {
@@ -124,7 +131,8 @@ impl CallClock {
             timeout,
             cpu_percent: cpu_percent.clamp(1, 100),
             started: now,
-            last_resume: now,
+            resumed: Arc::new(Mutex::new(now)),
+            running: Duration::ZERO,
             throttled: Duration::ZERO,
             timed_out: false,
             pause: Arc::default(),
@@ -135,10 +143,17 @@ impl CallClock {
     pub fn begin(&mut self) {
         let now = Instant::now();
         self.started = now;
-        self.last_resume = now;
+        *lock(&self.resumed) = now;
+        self.running = Duration::ZERO;
         self.throttled = Duration::ZERO;
         self.timed_out = false;
         self.pause.reset();
+    }
+
+    /// Ends timing a call: the stretch since the last resume was running time.
+    pub fn finish(&mut self) {
+        let resumed = *lock(&self.resumed);
+        self.running += Instant::now().saturating_duration_since(resumed);
     }
 
     /// When the call started.
@@ -151,6 +166,11 @@ impl CallClock {
         self.started.elapsed().saturating_sub(self.pause.paused())
     }
 
+    /// Time the plugin spent running in this call (not throttled, not stopped).
+    pub fn running(&self) -> Duration {
+        self.running
+    }
+
     /// Time spent paused by throttling in this call.
     pub fn throttled(&self) -> Duration {
         self.throttled
@@ -161,25 +181,31 @@ impl CallClock {
         self.timed_out
     }
 
-    /// Called after a debugger stop: the throttling window restarts.
+    /// Called after a debugger stop: the stop is not running time.
     pub fn after_debug_stop(&mut self) {
-        self.last_resume = Instant::now();
+        *lock(&self.resumed) = Instant::now();
     }
 
     /// Decides what happens at an epoch tick: stop, throttle or carry on (after yielding, so
     /// other plugins on the same thread get their turn).
     pub fn on_tick(&mut self) -> wasmtime::Result<UpdateDeadline> {
+        let now = Instant::now();
+        let ran = now.saturating_duration_since(*lock(&self.resumed));
+        self.running += ran;
+        *lock(&self.resumed) = now;
         if self.counted() > self.timeout {
             self.timed_out = true;
             return Err(TimedOut(self.timeout).into());
         }
         if self.cpu_percent < 100 {
-            let now = Instant::now();
-            let ran = now.saturating_duration_since(self.last_resume);
             let idle = ran.mul_f64(f64::from(100 - self.cpu_percent) / f64::from(self.cpu_percent));
-            self.last_resume = now + idle;
             self.throttled += idle;
-            return Ok(UpdateDeadline::YieldCustom(1, Box::pin(tokio::time::sleep(idle))));
+            let resumed = self.resumed.clone();
+            let pause = Box::pin(async move {
+                tokio::time::sleep(idle).await;
+                *lock(&resumed) = Instant::now();
+            });
+            return Ok(UpdateDeadline::YieldCustom(1, pause));
         }
         Ok(UpdateDeadline::Yield(1))
     }

@@ -332,6 +332,7 @@ impl PluginRuntime {
             state: LifecycleState::Initializing,
             hooks: self.hooks.clone(),
             metrics: metrics.clone(),
+            violations_seen: 0,
         };
         // WASI reactors run their constructors in `_initialize` before anything else.
         if plugin.instance.get_func(&mut plugin.store, "_initialize").is_some()
