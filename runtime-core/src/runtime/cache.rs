@@ -9,6 +9,7 @@
 
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
 
 use wasmtime::{Engine, Module};
@@ -138,10 +139,13 @@ impl CodeCache {
         entry.extend_from_slice(MAGIC);
         entry.extend_from_slice(&xxh3_128(compiled).to_le_bytes());
         entry.extend_from_slice(compiled);
+        // Unique per process and per write, so concurrent writers never share a temporary.
+        static WRITES: AtomicU64 = AtomicU64::new(0);
         let temporary = config.dir.join(format!(
-            ".{}.{}.tmp",
+            ".{}.{}.{}.tmp",
             path.file_name().and_then(|n| n.to_str()).unwrap_or("entry"),
-            std::process::id()
+            std::process::id(),
+            WRITES.fetch_add(1, Ordering::Relaxed)
         ));
         let written = std::fs::write(&temporary, &entry).is_ok() && std::fs::rename(&temporary, path).is_ok();
         if !written {
@@ -246,6 +250,26 @@ mod tests {
 
         std::fs::write(&entry, b"garbage").unwrap();
         assert_eq!(cache.load(&engine, &wasm, false).unwrap().1, CacheOutcome::Recompiled);
+    }
+
+    #[test]
+    fn concurrent_writers_of_one_entry_leave_a_valid_entry() {
+        let dir = tempfile::tempdir().unwrap();
+        let engine = engine();
+        let wasm = wat::parse_str("(module (func (export \"g\") (result i32) i32.const 1))").unwrap();
+        std::thread::scope(|scope| {
+            for _ in 0..4 {
+                scope.spawn(|| cache(dir.path()).load(&engine, &wasm, false).unwrap());
+            }
+        });
+        assert_eq!(
+            cache(dir.path()).load(&engine, &wasm, false).unwrap().1,
+            CacheOutcome::Hit
+        );
+        let leftovers = std::fs::read_dir(dir.path())
+            .unwrap()
+            .filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "tmp"));
+        assert_eq!(leftovers.count(), 0);
     }
 
     #[test]
