@@ -18,6 +18,8 @@ struct Cli {
 enum Command {
     /// Check manifests (and the modules they name) and print every problem found.
     Check(cli::check::CheckArgs),
+    /// Serve the Debug Adapter Protocol (stdio, or TCP with --port) for VS Code, nvim-dap, CI.
+    Dap(cli::dap::DapArgs),
     /// Run plugins: load, initialize, start, deliver events, stop.
     Run(cli::run::RunArgs),
     /// Print the manifest JSON Schema (for editors and other tools).
@@ -29,6 +31,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Check(args) => cli::check::run(&args),
         Command::Run(args) => cli::run::run(&args),
+        Command::Dap(args) => cli::dap::run(&args),
         Command::Schema => cli::schema::run(),
     }
 }

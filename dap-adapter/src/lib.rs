@@ -1,1 +1,32 @@
+//! The Qirvo debug adapter: a Debug Adapter Protocol server that runs plugins in
+//! runtime-core with wasmtime's guest debugging and maps breakpoints, stepping and stack
+//! traces through the module's DWARF.
 
+pub mod debuggee;
+pub mod dwarf;
+pub mod protocol;
+mod server;
+mod session;
+
+pub use server::serve;
+
+/// Serves DAP on stdin/stdout.
+pub async fn serve_stdio() -> i32 {
+    serve(tokio::io::stdin(), tokio::io::stdout()).await
+}
+
+/// Accepts DAP clients on a TCP address, one session at a time, until `max_sessions` (if any)
+/// have been served.
+pub async fn serve_tcp(listener: tokio::net::TcpListener, max_sessions: Option<usize>) -> std::io::Result<i32> {
+    let mut served = 0;
+    loop {
+        let (stream, peer) = listener.accept().await?;
+        tracing::info!(%peer, "debug client connected");
+        let (reader, writer) = stream.into_split();
+        let code = serve(reader, writer).await;
+        served += 1;
+        if max_sessions.is_some_and(|max| served >= max) {
+            return Ok(code);
+        }
+    }
+}

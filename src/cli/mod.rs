@@ -1,6 +1,7 @@
 //! Subcommands. Each is a thin layer over `qirvo-runtime`.
 
 pub mod check;
+pub mod dap;
 mod render;
 pub mod run;
 pub mod schema;

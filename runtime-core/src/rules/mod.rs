@@ -53,7 +53,7 @@ impl Default for RuntimeLimits {
 
 /// Where the rules get the module that `main` names. The CLI reads files; the language server
 /// caches parsed modules and re-reads one only when it changes on disk.
-pub trait ModuleProvider {
+pub trait ModuleProvider: Sync {
     /// Summarises the module at `path`.
     fn module(&self, path: &Path) -> Result<Arc<ModuleInfo>, ModuleError>;
 }

@@ -11,8 +11,32 @@ use wasmtime::{AsContextMut, DebugEvent, DebugHandler, Module, StoreContextMut};
 
 use super::state::HostState;
 
+/// What the epoch callback does after asking the debugger.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TickAction {
+    /// Carry on: timeouts and throttling apply as usual.
+    Proceed,
+    /// Skip the timeout check this tick (the debugger is about to stop the plugin and report
+    /// the timeout itself).
+    Hold,
+    /// End the call now: the debugger is terminating the plugin.
+    Terminate,
+}
+
+/// The error a call fails with when the debugger ends the plugin.
+#[derive(Debug, Clone, Copy, thiserror::Error)]
+#[error("terminated by the debugger")]
+pub struct TerminatedByDebugger;
+
 /// Receives debug events of a plugin loaded with guest debugging.
 pub trait DebugSink: Send + Sync + 'static {
+    /// Called at every epoch tick while the plugin runs wasm (every few milliseconds): the place
+    /// to apply breakpoint changes, turn a pause request into a stop, or end the plugin.
+    fn on_tick(&self, store: StoreContextMut<'_, HostState>) -> TickAction {
+        let _ = store;
+        TickAction::Proceed
+    }
+
     /// Called after the store is created and before instantiation: the place to register the
     /// module and set breakpoints that must hit during `_initialize` or `qirvo_initialize`.
     fn module_loaded(&self, store: StoreContextMut<'_, HostState>, module: &Module) {

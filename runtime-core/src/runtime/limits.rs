@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use wasmtime::{StoreContextMut, UpdateDeadline};
+use wasmtime::UpdateDeadline;
 
 use super::metrics::Metrics;
 
@@ -209,12 +209,6 @@ impl CallClock {
         }
         Ok(UpdateDeadline::Yield(1))
     }
-}
-
-/// Installs the epoch callback on a store whose data holds a [`CallClock`].
-pub fn install_epoch_callback<T: 'static>(store: &mut wasmtime::Store<T>, clock: fn(&mut T) -> &mut CallClock) {
-    store.set_epoch_deadline(1);
-    store.epoch_deadline_callback(move |mut context: StoreContextMut<'_, T>| clock(context.data_mut()).on_tick());
 }
 
 #[cfg(test)]

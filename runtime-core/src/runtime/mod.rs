@@ -123,6 +123,21 @@ pub enum LoadError {
     Initialize(CallError),
 }
 
+/// At every epoch tick: let the debugger act, then apply the timeout and CPU share.
+fn install_epoch_callback(store: &mut Store<HostState>) {
+    store.set_epoch_deadline(1);
+    store.epoch_deadline_callback(|mut context| {
+        if let Some(debugger) = context.data().debugger.clone() {
+            match debugger.on_tick(context.as_context_mut()) {
+                debug::TickAction::Proceed => {}
+                debug::TickAction::Hold => return Ok(wasmtime::UpdateDeadline::Continue(1)),
+                debug::TickAction::Terminate => return Err(debug::TerminatedByDebugger.into()),
+            }
+        }
+        context.data_mut().clock.on_tick()
+    });
+}
+
 /// The runtime: engines, cache, hooks, and the settings every plugin shares.
 pub struct PluginRuntime {
     config: RuntimeConfig,
@@ -211,12 +226,14 @@ impl PluginRuntime {
         };
         let text = std::fs::read_to_string(manifest_path).map_err(read)?;
         let manifest_dir = manifest_path.parent().unwrap_or(Path::new(".")).to_path_buf();
-        let context = CheckContext {
-            manifest_dir: Some(manifest_dir.clone()),
-            limits: self.config.limits,
-            modules: &FsModules,
-        };
-        let checked = rules::check(&text, &context);
+        let checked = rules::check(
+            &text,
+            &CheckContext {
+                manifest_dir: Some(manifest_dir.clone()),
+                limits: self.config.limits,
+                modules: &FsModules,
+            },
+        );
         let (Some(manifest), Some(module_path), false) = (
             checked.manifest,
             checked.module_path.clone(),
@@ -313,8 +330,9 @@ impl PluginRuntime {
         );
         let mut store = Store::new(&engine, state);
         store.limiter(|state| &mut state.limiter);
-        limits::install_epoch_callback(&mut store, |state: &mut HostState| &mut state.clock);
+        install_epoch_callback(&mut store);
         if let Some(debugger) = &options.debugger {
+            store.data_mut().debugger = Some(debugger.clone());
             store.set_debug_handler(Debugger(debugger.clone()));
             debugger.module_loaded(store.as_context_mut(), &module);
         }

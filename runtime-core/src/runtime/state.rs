@@ -46,6 +46,7 @@ pub struct HostState {
     pub(crate) published: Vec<(String, Vec<u8>)>,
     pub(crate) requests: HashMap<i64, tokio::task::JoinHandle<Result<HttpResponse, HttpError>>>,
     pub(crate) next_request: i64,
+    pub(crate) debugger: Option<std::sync::Arc<dyn super::debug::DebugSink>>,
 }
 
 impl HostState {
@@ -59,6 +60,7 @@ impl HostState {
             published: Vec::new(),
             requests: HashMap::new(),
             next_request: 1,
+            debugger: None,
         }
     }
 
@@ -80,6 +82,11 @@ impl HostState {
     /// The clock of the current call (the debug adapter marks stops on it).
     pub fn call_clock(&mut self) -> &mut CallClock {
         &mut self.clock
+    }
+
+    /// The clock of the current call, read-only.
+    pub fn call_clock_ref(&self) -> &CallClock {
+        &self.clock
     }
 
     /// The plugin's metrics.

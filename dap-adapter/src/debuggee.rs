@@ -1,0 +1,482 @@
+//! One plugin under the debugger: the [`DebugSink`] that wasmtime calls with the guest frozen,
+//! and the control state the session changes (breakpoints, stepping, pause, terminate).
+//!
+//! Stops happen inside the sink's future: it reports the stop to the session and then waits
+//! for commands (resume, or inspections that need the frozen store). Changes made while the
+//! plugin runs are applied at the next epoch tick, between calls by the driver, or at a stop.
+
+use std::collections::BTreeSet;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use qirvo_runtime::runtime::debug::{DebugSink, TickAction};
+use qirvo_runtime::runtime::state::HostState;
+use tokio::sync::mpsc;
+use wasmtime::{AsContextMut, DebugEvent, Module, ModulePC, StoreContextMut};
+
+use crate::dwarf::{DwarfIndex, SourceLocation};
+
+/// How the plugin should run after a stop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resume {
+    /// Until the next breakpoint.
+    Continue,
+    /// To the next line, entering calls.
+    StepIn,
+    /// To the next line in this function or its callers.
+    StepOver,
+    /// Until this function returns.
+    StepOut,
+}
+
+/// Where a step started: the statement and the frame depth counting inlined frames, so that
+/// stepping over a call that was inlined does not stop inside it.
+#[derive(Debug, Clone, PartialEq)]
+enum StepMode {
+    None,
+    In { from: Option<SourceLocation>, depth: Depth },
+    Over { from: Option<SourceLocation>, depth: Depth },
+    Out { depth: Depth },
+}
+
+/// Physical wasm frames, then inlined frames around the innermost pc.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Depth {
+    physical: usize,
+    inlined: usize,
+}
+
+/// Which failures stop the plugin.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExceptionFilters {
+    /// Wasm traps.
+    pub trap: bool,
+    /// Host functions returning an error to wasm.
+    pub hostcall: bool,
+    /// A call about to be stopped by its timeout.
+    pub timeout: bool,
+}
+
+impl Default for ExceptionFilters {
+    fn default() -> Self {
+        ExceptionFilters {
+            trap: true,
+            hostcall: false,
+            timeout: true,
+        }
+    }
+}
+
+struct Control {
+    wanted: BTreeSet<u32>,
+    applied: BTreeSet<u32>,
+    dirty: bool,
+    step: StepMode,
+    pause: bool,
+    terminate: bool,
+    entry: bool,
+    filters: ExceptionFilters,
+    timeout_reported: Option<Instant>,
+    timeout_stop: bool,
+}
+
+/// A physical wasm frame at a stop, innermost first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StoppedFrame {
+    /// Defined-function index.
+    pub function: u32,
+    /// Module pc (for caller frames: the return address).
+    pub pc: u32,
+}
+
+/// Why a plugin stopped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stop {
+    /// DAP reason: `entry`, `breakpoint`, `step`, `pause`, `exception`.
+    pub reason: &'static str,
+    /// Short description (exceptions).
+    pub description: Option<String>,
+    /// Full text (exceptions).
+    pub text: Option<String>,
+}
+
+/// What a debuggee tells the session.
+pub enum DebuggeeEvent {
+    /// Stopped, with its frames.
+    Stopped {
+        /// Thread.
+        thread: i64,
+        /// Why.
+        stop: Stop,
+        /// Frames, innermost first.
+        frames: Vec<StoppedFrame>,
+    },
+    /// The plugin finished (or failed); `ok` says which.
+    Exited {
+        /// Thread.
+        thread: i64,
+        /// Whether the lifecycle completed without error.
+        ok: bool,
+    },
+}
+
+/// A closure run against the frozen store.
+pub type Inspection = Box<dyn FnOnce(StoreContextMut<'_, HostState>) + Send>;
+
+enum Command {
+    Resume(Resume),
+    Inspect(Inspection),
+}
+
+/// A plugin being debugged.
+pub struct Debuggee {
+    /// DAP thread id.
+    pub thread_id: i64,
+    /// Plugin id (thread name).
+    pub name: String,
+    /// DWARF of its module, if it has any.
+    pub index: Option<Arc<DwarfIndex>>,
+    control: Mutex<Control>,
+    module: Mutex<Option<Module>>,
+    commands: tokio::sync::Mutex<mpsc::UnboundedReceiver<Command>>,
+    command_sender: mpsc::UnboundedSender<Command>,
+    events: mpsc::UnboundedSender<DebuggeeEvent>,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poison| poison.into_inner())
+}
+
+/// The physical wasm frames of a frozen store, innermost first: each activation's innermost
+/// frame from `debug_exit_frames`, then its callers through `parent`.
+pub fn frames_of(store: &mut StoreContextMut<'_, HostState>) -> Vec<StoppedFrame> {
+    let activations: Vec<_> = store.debug_exit_frames().collect();
+    let mut frames = Vec::new();
+    for innermost in activations {
+        let mut current = Some(innermost);
+        while let Some(frame) = current {
+            if let Ok(Some((function, pc))) = frame.wasm_function_index_and_pc(store.as_context_mut()) {
+                frames.push(StoppedFrame {
+                    function: function.as_u32(),
+                    pc: pc.raw(),
+                });
+            }
+            current = frame.parent(store.as_context_mut()).ok().flatten();
+        }
+    }
+    frames
+}
+
+impl Debuggee {
+    /// A debuggee reporting to `events`.
+    pub fn new(
+        thread_id: i64,
+        name: String,
+        index: Option<Arc<DwarfIndex>>,
+        stop_on_entry: bool,
+        events: mpsc::UnboundedSender<DebuggeeEvent>,
+    ) -> Arc<Debuggee> {
+        let (command_sender, commands) = mpsc::unbounded_channel();
+        Arc::new(Debuggee {
+            thread_id,
+            name,
+            index,
+            control: Mutex::new(Control {
+                wanted: BTreeSet::new(),
+                applied: BTreeSet::new(),
+                dirty: false,
+                step: StepMode::None,
+                pause: false,
+                terminate: false,
+                entry: stop_on_entry,
+                filters: ExceptionFilters::default(),
+                timeout_reported: None,
+                timeout_stop: false,
+            }),
+            module: Mutex::new(None),
+            commands: tokio::sync::Mutex::new(commands),
+            command_sender,
+            events,
+        })
+    }
+
+    /// Replaces the set of breakpoint pcs; applied at the next opportunity.
+    pub fn set_breakpoints(&self, pcs: BTreeSet<u32>) {
+        let mut control = lock(&self.control);
+        control.wanted = pcs;
+        control.dirty = true;
+    }
+
+    /// Sets which failures stop the plugin.
+    pub fn set_filters(&self, filters: ExceptionFilters) {
+        lock(&self.control).filters = filters;
+    }
+
+    /// Asks a running plugin to stop as soon as it runs wasm.
+    pub fn request_pause(&self) {
+        lock(&self.control).pause = true;
+    }
+
+    /// Ends the plugin at its next tick (and releases a stop).
+    pub fn terminate(&self) {
+        lock(&self.control).terminate = true;
+        let _ = self.command_sender.send(Command::Resume(Resume::Continue));
+    }
+
+    /// Whether termination was requested.
+    pub fn is_terminating(&self) -> bool {
+        lock(&self.control).terminate
+    }
+
+    /// Resumes a stopped plugin.
+    pub fn resume(&self, how: Resume) {
+        let _ = self.command_sender.send(Command::Resume(how));
+    }
+
+    /// Runs `inspection` against the frozen store of a stopped plugin.
+    pub fn inspect(&self, inspection: Inspection) {
+        let _ = self.command_sender.send(Command::Inspect(inspection));
+    }
+
+    /// Applies breakpoint changes to a store (at a stop, a tick, or between calls).
+    pub fn sync_breakpoints(&self, store: StoreContextMut<'_, HostState>) {
+        let module = lock(&self.module).clone();
+        let Some(module) = module else { return };
+        let mut control = lock(&self.control);
+        if !control.dirty {
+            return;
+        }
+        let Some(mut edit) = store.edit_breakpoints() else {
+            return;
+        };
+        let add: Vec<u32> = control.wanted.difference(&control.applied).copied().collect();
+        let remove: Vec<u32> = control.applied.difference(&control.wanted).copied().collect();
+        for pc in remove {
+            let _ = edit.remove_breakpoint(&module, ModulePC::new(pc));
+            control.applied.remove(&pc);
+        }
+        for pc in add {
+            if edit.add_breakpoint(&module, ModulePC::new(pc)).is_ok() {
+                control.applied.insert(pc);
+            }
+        }
+        control.dirty = false;
+    }
+
+    fn set_single_step(store: StoreContextMut<'_, HostState>, on: bool) {
+        if let Some(mut edit) = store.edit_breakpoints() {
+            let _ = edit.single_step(on);
+        }
+    }
+
+    /// Decides whether an instruction event is a stop.
+    fn on_instruction(&self, store: &mut StoreContextMut<'_, HostState>) -> (Option<Stop>, bool) {
+        let frames = frames_of(store);
+        let Some(top) = frames.first() else {
+            return (None, false);
+        };
+        let depth = frames.len();
+        let mut control = lock(&self.control);
+        let stop = |reason| {
+            Some(Stop {
+                reason,
+                description: None,
+                text: None,
+            })
+        };
+        if control.terminate {
+            return (None, false);
+        }
+        if control.timeout_stop {
+            control.timeout_stop = false;
+            let timeout = store.data().call_clock_ref().timeout;
+            let text = format!("the call ran longer than its timeout of {} ms", timeout.as_millis());
+            return (
+                Some(Stop {
+                    reason: "exception",
+                    description: Some("Timeout".into()),
+                    text: Some(text),
+                }),
+                false,
+            );
+        }
+        if control.pause {
+            control.pause = false;
+            return (stop("pause"), false);
+        }
+        if control.entry {
+            control.entry = false;
+            return (stop("entry"), false);
+        }
+        let statement = self.index.as_ref().and_then(|index| index.statement_at(top.pc));
+        // Inline depth only matters where a step could stop, so look it up only there.
+        let depth = Depth {
+            physical: depth,
+            inlined: match (&self.index, &statement) {
+                (Some(index), Some(_)) if control.step != StepMode::None => index.inline_depth(top.pc),
+                _ => 0,
+            },
+        };
+        let new_line = |from: &Option<SourceLocation>| match (&statement, from) {
+            (Some(here), Some(from)) => here.line != from.line || here.file != from.file,
+            (Some(_), None) => true,
+            (None, _) => self.index.is_none(),
+        };
+        let stepped = match &control.step {
+            StepMode::None => false,
+            StepMode::In { from, depth: start } => {
+                (statement.is_some() || self.index.is_none()) && (new_line(from) || depth != *start)
+            }
+            StepMode::Over { from, depth: start } => {
+                depth.physical < start.physical
+                    || (depth.physical == start.physical
+                        && statement.is_some()
+                        && depth.inlined <= start.inlined
+                        && (new_line(from) || depth.inlined < start.inlined))
+                    || (self.index.is_none() && depth.physical == start.physical)
+            }
+            StepMode::Out { depth: start } => {
+                depth.physical < start.physical
+                    || (depth.physical == start.physical && statement.is_some() && depth.inlined < start.inlined)
+            }
+        };
+        if stepped {
+            control.step = StepMode::None;
+            return (stop("step"), false);
+        }
+        if control.applied.contains(&top.pc) || control.wanted.contains(&top.pc) {
+            let stepping = control.step != StepMode::None;
+            control.step = StepMode::None;
+            return (stop("breakpoint"), stepping);
+        }
+        // Keep single-stepping only while a step is in progress.
+        let keep = control.step != StepMode::None;
+        (None, keep)
+    }
+
+    /// Waits at a stop until resumed; runs inspections meanwhile.
+    async fn wait_at_stop(&self, store: &mut StoreContextMut<'_, HostState>, frames: &[StoppedFrame]) {
+        let mut commands = self.commands.lock().await;
+        loop {
+            let Some(command) = commands.recv().await else { return };
+            match command {
+                Command::Inspect(inspection) => inspection(store.as_context_mut()),
+                Command::Resume(how) => {
+                    self.sync_breakpoints(store.as_context_mut());
+                    let terminate = lock(&self.control).terminate;
+                    let from = frames.first().and_then(|f| self.index.as_ref()?.location(f.pc));
+                    let depth = Depth {
+                        physical: frames.len(),
+                        inlined: frames
+                            .first()
+                            .zip(self.index.as_ref())
+                            .map_or(0, |(f, index)| index.inline_depth(f.pc)),
+                    };
+                    let mode = match how {
+                        _ if terminate => StepMode::None,
+                        Resume::Continue => StepMode::None,
+                        Resume::StepIn => StepMode::In { from, depth },
+                        Resume::StepOver => StepMode::Over { from, depth },
+                        Resume::StepOut => StepMode::Out { depth },
+                    };
+                    let stepping = mode != StepMode::None;
+                    lock(&self.control).step = mode;
+                    Self::set_single_step(store.as_context_mut(), stepping);
+                    return;
+                }
+            }
+        }
+    }
+
+    async fn stop(&self, mut store: StoreContextMut<'_, HostState>, stop: Stop) {
+        let frames = frames_of(&mut store);
+        let _ = self.events.send(DebuggeeEvent::Stopped {
+            thread: self.thread_id,
+            stop,
+            frames: frames.clone(),
+        });
+        self.wait_at_stop(&mut store, &frames).await;
+    }
+
+    /// Reports that the plugin finished.
+    pub fn exited(&self, ok: bool) {
+        let _ = self.events.send(DebuggeeEvent::Exited {
+            thread: self.thread_id,
+            ok,
+        });
+    }
+}
+
+impl DebugSink for Debuggee {
+    fn module_loaded(&self, mut store: StoreContextMut<'_, HostState>, module: &Module) {
+        *lock(&self.module) = Some(module.clone());
+        lock(&self.control).dirty = true;
+        self.sync_breakpoints(store.as_context_mut());
+        if lock(&self.control).entry {
+            Self::set_single_step(store, true);
+        }
+    }
+
+    fn on_tick(&self, mut store: StoreContextMut<'_, HostState>) -> TickAction {
+        if lock(&self.control).terminate {
+            return TickAction::Terminate;
+        }
+        self.sync_breakpoints(store.as_context_mut());
+        let (pause, filters, reported) = {
+            let control = lock(&self.control);
+            (control.pause, control.filters, control.timeout_reported)
+        };
+        if pause {
+            Self::set_single_step(store, true);
+            return TickAction::Proceed;
+        }
+        let clock = store.data().call_clock_ref();
+        if filters.timeout && clock.counted() > clock.timeout && reported != Some(clock.started()) {
+            let started = clock.started();
+            {
+                let mut control = lock(&self.control);
+                control.timeout_reported = Some(started);
+                control.timeout_stop = true;
+            }
+            Self::set_single_step(store, true);
+            return TickAction::Hold;
+        }
+        TickAction::Proceed
+    }
+
+    fn handle<'a>(
+        &'a self,
+        mut store: StoreContextMut<'a, HostState>,
+        event: DebugEvent<'a>,
+    ) -> Pin<Box<dyn Future<Output = ()> + Send + 'a>> {
+        Box::pin(async move {
+            let filters = lock(&self.control).filters;
+            let stop = match event {
+                DebugEvent::Breakpoint => {
+                    let (stop, keep_stepping) = self.on_instruction(&mut store);
+                    if stop.is_none() && !keep_stepping && lock(&self.control).step == StepMode::None {
+                        Self::set_single_step(store.as_context_mut(), false);
+                    }
+                    stop
+                }
+                DebugEvent::Trap(trap) if filters.trap => Some(Stop {
+                    reason: "exception",
+                    description: Some("Trap".into()),
+                    text: Some(format!("wasm trap: {trap}")),
+                }),
+                DebugEvent::HostcallError(error) if filters.hostcall => Some(Stop {
+                    reason: "exception",
+                    description: Some("Host call error".into()),
+                    text: Some(error.to_string()),
+                }),
+                _ => None,
+            };
+            if let Some(stop) = stop {
+                Self::set_single_step(store.as_context_mut(), false);
+                self.stop(store, stop).await;
+            }
+        })
+    }
+}

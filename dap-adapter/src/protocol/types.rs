@@ -1,0 +1,212 @@
+//! Arguments of the requests this adapter handles, in the DAP's camelCase. Unknown fields are
+//! ignored; every optional field is optional here too.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use serde_json::Value;
+
+/// Arguments of requests that take none.
+#[derive(Debug, Default, Deserialize)]
+pub struct Empty {}
+
+/// `initialize`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InitializeArguments {
+    /// Client name, for logs.
+    pub client_id: Option<String>,
+    /// Whether lines start at 1 (default true).
+    pub lines_start_at1: Option<bool>,
+    /// Whether columns start at 1 (default true).
+    pub columns_start_at1: Option<bool>,
+}
+
+/// An event to publish during a launch.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum LaunchEvent {
+    /// `"topic=payload"`.
+    Text(String),
+    /// `{ "topic": ..., "payload": ... }` (a non-string payload is sent as JSON).
+    Object {
+        /// Topic.
+        topic: String,
+        /// Payload.
+        #[serde(default)]
+        payload: Value,
+    },
+}
+
+impl LaunchEvent {
+    /// Topic and payload bytes.
+    pub fn parts(&self) -> (String, Vec<u8>) {
+        match self {
+            LaunchEvent::Text(text) => {
+                let (topic, payload) = text.split_once('=').unwrap_or((text.as_str(), ""));
+                (topic.to_string(), payload.as_bytes().to_vec())
+            }
+            LaunchEvent::Object { topic, payload } => {
+                let bytes = match payload {
+                    Value::String(text) => text.as_bytes().to_vec(),
+                    Value::Null => Vec::new(),
+                    other => other.to_string().into_bytes(),
+                };
+                (topic.clone(), bytes)
+            }
+        }
+    }
+}
+
+/// `launch`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LaunchArguments {
+    /// A plugin manifest.
+    pub manifest: Option<String>,
+    /// Several manifests: one thread per plugin.
+    #[serde(default)]
+    pub manifests: Vec<String>,
+    /// A WASI command module (runs `_start`).
+    pub program: Option<String>,
+    /// Arguments for `program`.
+    #[serde(default)]
+    pub args: Vec<String>,
+    /// Environment for `program`.
+    #[serde(default)]
+    pub env: BTreeMap<String, String>,
+    /// Working directory for relative paths.
+    pub cwd: Option<String>,
+    /// Stop at the first instruction.
+    #[serde(default)]
+    pub stop_on_entry: bool,
+    /// Events published after start.
+    #[serde(default)]
+    pub events: Vec<LaunchEvent>,
+    /// DWARF path prefix → local path prefix.
+    #[serde(default)]
+    pub source_map: BTreeMap<String, String>,
+    /// Run without debugging.
+    #[serde(default)]
+    pub no_debug: bool,
+}
+
+/// A source reference.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Source {
+    /// Display name.
+    pub name: Option<String>,
+    /// Path.
+    pub path: Option<String>,
+    /// Reference for sources without a path.
+    pub source_reference: Option<i64>,
+}
+
+/// One requested breakpoint.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SourceBreakpoint {
+    /// Line.
+    pub line: u32,
+    /// Column.
+    pub column: Option<u32>,
+    /// Condition (not supported yet: reported unverified).
+    pub condition: Option<String>,
+    /// Hit condition.
+    pub hit_condition: Option<String>,
+    /// Log message.
+    pub log_message: Option<String>,
+}
+
+/// `setBreakpoints`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SetBreakpointsArguments {
+    /// The file.
+    pub source: Source,
+    /// The breakpoints (replacing all in the file).
+    #[serde(default)]
+    pub breakpoints: Vec<SourceBreakpoint>,
+    /// Legacy form.
+    #[serde(default)]
+    pub lines: Vec<u32>,
+}
+
+/// A function breakpoint.
+#[derive(Debug, Clone, Deserialize)]
+pub struct FunctionBreakpoint {
+    /// Function name (demangled, or a suffix of it).
+    pub name: String,
+}
+
+/// `setFunctionBreakpoints`.
+#[derive(Debug, Deserialize)]
+pub struct SetFunctionBreakpointsArguments {
+    /// The breakpoints (replacing all).
+    #[serde(default)]
+    pub breakpoints: Vec<FunctionBreakpoint>,
+}
+
+/// `setExceptionBreakpoints`.
+#[derive(Debug, Deserialize)]
+pub struct SetExceptionBreakpointsArguments {
+    /// Enabled filter ids.
+    #[serde(default)]
+    pub filters: Vec<String>,
+}
+
+/// Requests that name a thread.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ThreadArguments {
+    /// Thread id.
+    pub thread_id: i64,
+}
+
+/// `stackTrace`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StackTraceArguments {
+    /// Thread id.
+    pub thread_id: i64,
+    /// First frame.
+    pub start_frame: Option<usize>,
+    /// How many (0 or absent = all).
+    pub levels: Option<usize>,
+}
+
+/// `scopes`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ScopesArguments {
+    /// Frame id.
+    pub frame_id: i64,
+}
+
+/// `variables`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VariablesArguments {
+    /// Reference from a scope or variable.
+    pub variables_reference: i64,
+}
+
+/// `disconnect`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DisconnectArguments {
+    /// Whether to end the plugins (always true for launched plugins).
+    pub terminate_debuggee: Option<bool>,
+}
+
+/// `source`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SourceArguments {
+    /// The source.
+    pub source: Option<Source>,
+    /// Its reference.
+    #[serde(default)]
+    pub source_reference: i64,
+}

@@ -1,0 +1,114 @@
+//! Serving a session over a byte stream (stdio or a TCP connection).
+
+use serde_json::Value;
+use tokio::io::{AsyncRead, AsyncWrite, BufReader};
+use tokio::sync::mpsc;
+
+use crate::protocol::{FrameError, Incoming, Outgoing, read_message, write_message};
+use crate::session::Session;
+
+enum Input {
+    Request(Incoming),
+    Malformed { seq: i64, command: String, message: String },
+    Closed,
+}
+
+/// Serves one client until it disconnects or closes the stream. Returns the exit code of the
+/// debugged plugins (0 if they completed, 1 if any failed or none ran).
+pub async fn serve<R, W>(reader: R, writer: W) -> i32
+where
+    R: AsyncRead + Unpin + Send + 'static,
+    W: AsyncWrite + Unpin + Send + 'static,
+{
+    let (out_tx, mut out_rx) = mpsc::unbounded_channel::<Outgoing>();
+    let writing = tokio::spawn(async move {
+        let mut writer = writer;
+        let mut seq = 0;
+        while let Some(message) = out_rx.recv().await {
+            seq += 1;
+            if write_message(&mut writer, &message.to_json(seq)).await.is_err() {
+                break;
+            }
+        }
+    });
+    let (input_tx, mut input_rx) = mpsc::unbounded_channel::<Input>();
+    tokio::spawn(async move {
+        let mut reader = BufReader::new(reader);
+        loop {
+            let input = match read_message(&mut reader).await {
+                Ok(value) => classify(value),
+                Err(FrameError::BadJson(message)) => Some(Input::Malformed {
+                    seq: 0,
+                    command: String::new(),
+                    message: format!("the message is not valid JSON: {message}"),
+                }),
+                Err(error) => {
+                    tracing::info!(%error, "client stream ended");
+                    let _ = input_tx.send(Input::Closed);
+                    break;
+                }
+            };
+            if let Some(input) = input
+                && input_tx.send(input).is_err()
+            {
+                break;
+            }
+        }
+    });
+
+    let (mut session, mut debuggee_events) = Session::new(out_tx.clone());
+    loop {
+        tokio::select! {
+            input = input_rx.recv() => match input {
+                Some(Input::Request(request)) => {
+                    session.handle(request).await;
+                    if session.finished {
+                        break;
+                    }
+                }
+                Some(Input::Malformed { seq, command, message }) => {
+                    let _ = out_tx.send(Outgoing::failure(seq, &command, message));
+                }
+                Some(Input::Closed) | None => break,
+            },
+            Some(event) = debuggee_events.recv() => session.on_debuggee(event),
+        }
+    }
+    // Let plugins that were told to terminate wind down and report.
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(2);
+    while session.exit_code().is_none() {
+        match tokio::time::timeout_at(deadline, debuggee_events.recv()).await {
+            Ok(Some(event)) => session.on_debuggee(event),
+            _ => break,
+        }
+    }
+    let code = session.exit_code().unwrap_or(1);
+    drop(session);
+    drop(out_tx);
+    let _ = writing.await;
+    code
+}
+
+/// Turns a JSON message into input; anything but a request is ignored.
+fn classify(value: Value) -> Option<Input> {
+    let seq = value.get("seq").and_then(Value::as_i64).unwrap_or(0);
+    let command = value
+        .get("command")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    match serde_json::from_value::<Incoming>(value) {
+        Ok(incoming) if incoming.kind == "request" => Some(Input::Request(incoming)),
+        Ok(incoming) if incoming.kind.is_empty() => Some(Input::Malformed {
+            seq,
+            command,
+            message: "the message has no `type`".into(),
+        }),
+        Ok(_) => None,
+        Err(error) => Some(Input::Malformed {
+            seq,
+            command,
+            message: format!("malformed request: {error}"),
+        }),
+    }
+}

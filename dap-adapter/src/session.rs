@@ -1,0 +1,806 @@
+//! A debug session: DAP requests in, DAP responses and events out, plugins driven through
+//! runtime-core with a [`Debuggee`] each (one DAP thread per plugin instance).
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use qirvo_runtime::rules::{self, CheckContext, FsModules, RuntimeLimits};
+use qirvo_runtime::runtime::output::{RuntimeEvent, Stream};
+use qirvo_runtime::runtime::{LoadOptions, PluginRuntime, RuntimeConfig, events};
+use serde_json::{Value, json};
+use tokio::sync::{mpsc, oneshot, watch};
+use wasmtime::AsContextMut;
+
+use crate::debuggee::{Debuggee, DebuggeeEvent, ExceptionFilters, Resume, Stop, StoppedFrame};
+use crate::dwarf::{BreakpointPlacement, DwarfIndex, SourcePaths, path_suffix_score};
+use crate::protocol::types::*;
+use crate::protocol::{Incoming, Outgoing};
+
+/// Exception filters offered in `initialize`.
+fn exception_filters() -> Value {
+    json!([
+        { "filter": "trap", "label": "Traps", "description": "Stop when the plugin traps (unreachable, out-of-bounds access, division by zero, ...).", "default": true },
+        { "filter": "timeout", "label": "Timeouts", "description": "Stop when a call is about to be ended by resources.timeout.", "default": true },
+        { "filter": "hostcall", "label": "Host call errors", "description": "Stop when a host function fails with an error that traps the plugin.", "default": false }
+    ])
+}
+
+fn capabilities() -> Value {
+    json!({
+        "supportsConfigurationDoneRequest": true,
+        "supportsFunctionBreakpoints": true,
+        "supportsExceptionInfoRequest": true,
+        "supportsTerminateRequest": true,
+        "supportsLoadedSourcesRequest": true,
+        "supportsModulesRequest": true,
+        "supportsDelayedStackTraceLoading": true,
+        "supportsConditionalBreakpoints": false,
+        "supportsHitConditionalBreakpoints": false,
+        "supportsLogPoints": false,
+        "supportsEvaluateForHovers": false,
+        "supportsSetVariable": false,
+        "supportsRestartRequest": false,
+        "supportsSteppingGranularity": false,
+        "exceptionBreakpointFilters": exception_filters()
+    })
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ThreadState {
+    Waiting,
+    Running,
+    Stopped,
+    Exited,
+}
+
+struct Thread {
+    debuggee: Arc<Debuggee>,
+    paths: SourcePaths,
+    state: ThreadState,
+    frames: Vec<StoppedFrame>,
+    stop: Option<Stop>,
+    module_path: PathBuf,
+}
+
+#[derive(Clone)]
+struct FrameRef {
+    thread: i64,
+    physical: usize,
+}
+
+/// One DAP frame derived from a physical frame (inlined frames expand into several).
+fn dap_frames(thread: &Thread, physical: usize, frame: &StoppedFrame) -> Vec<Value> {
+    let Some(index) = &thread.debuggee.index else {
+        return vec![json!({
+            "name": format!("wasm function {}", frame.function),
+            "line": 0, "column": 0,
+            "instructionPointerReference": format!("{:#x}", frame.pc),
+            "presentationHint": "subtle",
+        })];
+    };
+    let source_frames = index.frames(frame.pc, physical > 0);
+    if source_frames.is_empty() {
+        return vec![json!({
+            "name": format!("wasm function {}", frame.function),
+            "line": 0, "column": 0,
+            "instructionPointerReference": format!("{:#x}", frame.pc),
+            "presentationHint": "subtle",
+        })];
+    }
+    source_frames
+        .into_iter()
+        .map(|source_frame| {
+            let mut value = json!({
+                "name": source_frame.function,
+                "line": source_frame.location.as_ref().map_or(0, |l| l.line),
+                "column": source_frame.location.as_ref().map_or(0, |l| l.column.max(1)),
+                "instructionPointerReference": format!("{:#x}", frame.pc),
+            });
+            if let Some(location) = &source_frame.location {
+                let local = thread.paths.to_local(&location.file);
+                let name = Path::new(&local).file_name().map(|n| n.to_string_lossy().into_owned());
+                value["source"] = json!({ "name": name, "path": local });
+            }
+            if source_frame.inlined {
+                value["presentationHint"] = json!("normal");
+            }
+            value
+        })
+        .collect()
+}
+
+/// The session.
+pub struct Session {
+    out: mpsc::UnboundedSender<Outgoing>,
+    runtime: Option<Arc<PluginRuntime>>,
+    threads: Vec<Thread>,
+    events_tx: mpsc::UnboundedSender<DebuggeeEvent>,
+    go: Option<watch::Sender<bool>>,
+    /// Breakpoints requested per client source path.
+    source_breakpoints: HashMap<String, Vec<SourceBreakpoint>>,
+    function_breakpoints: Vec<String>,
+    filters: ExceptionFilters,
+    frame_refs: Vec<FrameRef>,
+    variable_refs: Vec<(i64, usize)>,
+    exited: bool,
+    failed: bool,
+    /// Set once the client said `disconnect`.
+    pub finished: bool,
+}
+
+impl Session {
+    /// A session writing to `out`; debuggee events arrive on the returned receiver.
+    pub fn new(out: mpsc::UnboundedSender<Outgoing>) -> (Session, mpsc::UnboundedReceiver<DebuggeeEvent>) {
+        let (events_tx, events_rx) = mpsc::unbounded_channel();
+        (
+            Session {
+                out,
+                runtime: None,
+                threads: Vec::new(),
+                events_tx,
+                go: None,
+                source_breakpoints: HashMap::new(),
+                function_breakpoints: Vec::new(),
+                filters: ExceptionFilters::default(),
+                frame_refs: Vec::new(),
+                variable_refs: Vec::new(),
+                exited: false,
+                failed: false,
+                finished: false,
+            },
+            events_rx,
+        )
+    }
+
+    fn send(&self, message: Outgoing) {
+        let _ = self.out.send(message);
+    }
+
+    fn event(&self, name: &str, body: Value) {
+        self.send(Outgoing::event(name, body));
+    }
+
+    fn thread(&self, id: i64) -> Result<&Thread, String> {
+        self.threads
+            .iter()
+            .find(|t| t.debuggee.thread_id == id)
+            .ok_or_else(|| format!("no thread {id}"))
+    }
+
+    fn thread_mut(&mut self, id: i64) -> Result<&mut Thread, String> {
+        self.threads
+            .iter_mut()
+            .find(|t| t.debuggee.thread_id == id)
+            .ok_or_else(|| format!("no thread {id}"))
+    }
+
+    /// Handles one request.
+    pub async fn handle(&mut self, request: Incoming) {
+        let result = self.dispatch(&request).await;
+        match result {
+            Ok(body) => self.send(Outgoing::success(&request, body)),
+            Err(message) => self.send(Outgoing::failure(request.seq, &request.command, message)),
+        }
+        if request.command == "initialize" {
+            // Configuration requests are accepted once a launch has loaded the modules.
+        }
+    }
+
+    async fn dispatch(&mut self, request: &Incoming) -> Result<Option<Value>, String> {
+        match request.command.as_str() {
+            "initialize" => {
+                let _: InitializeArguments = request.arguments()?;
+                Ok(Some(capabilities()))
+            }
+            "launch" => self.launch(request.arguments()?).map(|()| None),
+            "setBreakpoints" => self.set_breakpoints(request.arguments()?).map(Some),
+            "setFunctionBreakpoints" => self.set_function_breakpoints(request.arguments()?).map(Some),
+            "setExceptionBreakpoints" => {
+                let args: SetExceptionBreakpointsArguments = request.arguments()?;
+                self.filters = ExceptionFilters {
+                    trap: args.filters.iter().any(|f| f == "trap"),
+                    hostcall: args.filters.iter().any(|f| f == "hostcall"),
+                    timeout: args.filters.iter().any(|f| f == "timeout"),
+                };
+                for thread in &self.threads {
+                    thread.debuggee.set_filters(self.filters);
+                }
+                Ok(None)
+            }
+            "configurationDone" => {
+                let _: Empty = request.arguments()?;
+                if let Some(go) = &self.go {
+                    let _ = go.send(true);
+                }
+                for thread in &mut self.threads {
+                    if thread.state == ThreadState::Waiting {
+                        thread.state = ThreadState::Running;
+                    }
+                }
+                Ok(None)
+            }
+            "threads" => {
+                let _: Empty = request.arguments()?;
+                let threads: Vec<Value> = self
+                    .threads
+                    .iter()
+                    .filter(|t| t.state != ThreadState::Exited)
+                    .map(|t| json!({ "id": t.debuggee.thread_id, "name": t.debuggee.name }))
+                    .collect();
+                Ok(Some(json!({ "threads": threads })))
+            }
+            "stackTrace" => self.stack_trace(request.arguments()?).map(Some),
+            "scopes" => self.scopes(request.arguments()?).map(Some),
+            "variables" => self.variables(request.arguments()?).await.map(Some),
+            "continue" => self
+                .resume(request.arguments()?, Resume::Continue)
+                .map(|()| Some(json!({ "allThreadsContinued": false }))),
+            "next" => self.resume(request.arguments()?, Resume::StepOver).map(|()| None),
+            "stepIn" => self.resume(request.arguments()?, Resume::StepIn).map(|()| None),
+            "stepOut" => self.resume(request.arguments()?, Resume::StepOut).map(|()| None),
+            "pause" => {
+                let args: ThreadArguments = request.arguments()?;
+                let thread = self.thread(args.thread_id)?;
+                if thread.state == ThreadState::Running {
+                    thread.debuggee.request_pause();
+                }
+                Ok(None)
+            }
+            "exceptionInfo" => {
+                let args: ThreadArguments = request.arguments()?;
+                let thread = self.thread(args.thread_id)?;
+                match &thread.stop {
+                    Some(stop) if stop.reason == "exception" => Ok(Some(json!({
+                        "exceptionId": stop.description.clone().unwrap_or_default(),
+                        "description": stop.text.clone().unwrap_or_default(),
+                        "breakMode": "always",
+                    }))),
+                    _ => Err(format!("thread {} is not stopped on an exception", args.thread_id)),
+                }
+            }
+            "loadedSources" => {
+                let _: Empty = request.arguments()?;
+                let mut sources = Vec::new();
+                for thread in &self.threads {
+                    for file in thread.debuggee.index.iter().flat_map(|i| i.files()) {
+                        let local = thread.paths.to_local(file);
+                        if Path::new(&local).is_file() {
+                            let name = Path::new(&local).file_name().map(|n| n.to_string_lossy().into_owned());
+                            sources.push(json!({ "name": name, "path": local }));
+                        }
+                    }
+                }
+                Ok(Some(json!({ "sources": sources })))
+            }
+            "modules" => {
+                let _: Empty = request.arguments()?;
+                let modules: Vec<Value> = self.threads.iter().map(|t| self.module_json(t)).collect();
+                Ok(Some(json!({ "modules": modules, "totalModules": modules.len() })))
+            }
+            "source" => {
+                let args: SourceArguments = request.arguments()?;
+                let path = args.source.and_then(|s| s.path);
+                match path.map(std::fs::read_to_string) {
+                    Some(Ok(content)) => Ok(Some(json!({ "content": content }))),
+                    _ => Err("no source is available for this reference".into()),
+                }
+            }
+            "terminate" => {
+                let _: Empty = request.arguments()?;
+                self.terminate_all();
+                Ok(None)
+            }
+            "disconnect" => {
+                let _: DisconnectArguments = request.arguments()?;
+                self.terminate_all();
+                self.finished = true;
+                Ok(None)
+            }
+            "restart" => Err("restart is not supported: disconnect and launch again".into()),
+            "" => Err("the request has no command".into()),
+            other => Err(format!("unknown or unsupported request `{other}`")),
+        }
+    }
+
+    fn module_json(&self, thread: &Thread) -> Value {
+        json!({
+            "id": thread.debuggee.thread_id,
+            "name": thread.debuggee.name,
+            "path": thread.module_path.display().to_string(),
+            "symbolStatus": if thread.debuggee.index.is_some() { "Symbols loaded." } else { "No DWARF debug information." },
+        })
+    }
+
+    fn launch(&mut self, args: LaunchArguments) -> Result<(), String> {
+        if self.runtime.is_some() {
+            return Err("this session has already launched".into());
+        }
+        if args.program.is_some() {
+            return Err(
+                "`program` launches (WASI command modules) are not supported yet; launch a plugin with `manifest`"
+                    .into(),
+            );
+        }
+        let cwd = args
+            .cwd
+            .as_deref()
+            .map(PathBuf::from)
+            .unwrap_or_else(|| std::env::current_dir().unwrap_or_default());
+        let manifests: Vec<PathBuf> = args
+            .manifest
+            .iter()
+            .chain(args.manifests.iter())
+            .map(|m| cwd.join(m))
+            .collect();
+        if manifests.is_empty() {
+            return Err("the launch configuration names no `manifest`".into());
+        }
+        let out = self.out.clone();
+        let mut config = RuntimeConfig::default_for_user();
+        config.sink = Arc::new(move |event| {
+            let (category, text) = match event {
+                RuntimeEvent::Output {
+                    plugin: _,
+                    stream,
+                    line,
+                } => (
+                    if stream == Stream::Stderr { "stderr" } else { "stdout" },
+                    format!("{line}\n"),
+                ),
+                RuntimeEvent::Log { plugin, level, message } => {
+                    ("stdout", format!("[{plugin}] {}: {message}\n", level.name()))
+                }
+                RuntimeEvent::Notification { plugin, title, body } => {
+                    ("console", format!("[{plugin}] notification: {title}: {body}\n"))
+                }
+                RuntimeEvent::Lifecycle { plugin, state } => ("console", format!("{plugin} is {state}\n")),
+                RuntimeEvent::Unhealthy { plugin, reasons } => {
+                    ("console", format!("{plugin} is unhealthy: {}\n", reasons.join("; ")))
+                }
+            };
+            let _ = out.send(Outgoing::event(
+                "output",
+                json!({ "category": category, "output": text }),
+            ));
+        });
+        let runtime = Arc::new(PluginRuntime::new(config).map_err(|e| format!("cannot create the runtime: {e}"))?);
+        let source_map: Vec<(String, String)> = args.source_map.into_iter().collect();
+        let (go_tx, go_rx) = watch::channel(false);
+        let launch_events: Vec<(String, Vec<u8>)> = args.events.iter().map(LaunchEvent::parts).collect();
+        for (number, manifest) in manifests.iter().enumerate() {
+            let text =
+                std::fs::read_to_string(manifest).map_err(|e| format!("cannot read `{}`: {e}", manifest.display()))?;
+            let checked = rules::check(
+                &text,
+                &CheckContext {
+                    manifest_dir: manifest.parent().map(Path::to_path_buf),
+                    limits: RuntimeLimits::default(),
+                    modules: &FsModules,
+                },
+            );
+            let errors: Vec<String> = checked
+                .diagnostics
+                .iter()
+                .filter(|d| d.is_error())
+                .map(|d| {
+                    let at = qirvo_runtime::location::Locator::new(&text).chars(d.span.start);
+                    format!(
+                        "{}:{}:{}: error[{}]: {}",
+                        manifest.display(),
+                        at.line + 1,
+                        at.column + 1,
+                        d.code,
+                        d.message
+                    )
+                })
+                .collect();
+            let (Some(parsed), Some(module_path), true) = (checked.manifest, checked.module_path, errors.is_empty())
+            else {
+                return Err(format!(
+                    "cannot launch `{}`:\n{}",
+                    manifest.display(),
+                    errors.join("\n")
+                ));
+            };
+            let bytes =
+                std::fs::read(&module_path).map_err(|e| format!("cannot read `{}`: {e}", module_path.display()))?;
+            let index = if args.no_debug {
+                None
+            } else {
+                match DwarfIndex::from_module(&bytes) {
+                    Ok(index) => Some(Arc::new(index)),
+                    Err(error) => {
+                        self.event("output", json!({ "category": "console", "output": format!("{}: {error}; breakpoints cannot be set and stepping is by instruction\n", parsed.id) }));
+                        None
+                    }
+                }
+            };
+            let thread_id = number as i64 + 1;
+            let debuggee = Debuggee::new(
+                thread_id,
+                parsed.id.clone(),
+                index,
+                args.stop_on_entry,
+                self.events_tx.clone(),
+            );
+            debuggee.set_filters(self.filters);
+            let paths = SourcePaths {
+                source_map: source_map.clone(),
+                roots: SourcePaths::roots_for(manifest),
+            };
+            self.threads.push(Thread {
+                debuggee: debuggee.clone(),
+                paths,
+                state: ThreadState::Waiting,
+                frames: Vec::new(),
+                stop: None,
+                module_path,
+            });
+            tokio::spawn(drive(
+                self.out.clone(),
+                runtime.clone(),
+                manifest.clone(),
+                debuggee,
+                go_rx.clone(),
+                launch_events.clone(),
+                !args.no_debug,
+            ));
+        }
+        self.runtime = Some(runtime);
+        self.go = Some(go_tx);
+        for thread in &self.threads {
+            self.event(
+                "thread",
+                json!({ "reason": "started", "threadId": thread.debuggee.thread_id }),
+            );
+            self.event("module", json!({ "reason": "new", "module": self.module_json(thread) }));
+        }
+        self.event("initialized", json!({}));
+        Ok(())
+    }
+
+    /// Recomputes each debuggee's breakpoint pcs from every source and function breakpoint.
+    fn apply_breakpoints(&self) {
+        for thread in &self.threads {
+            let mut pcs = BTreeSet::new();
+            for (path, breakpoints) in &self.source_breakpoints {
+                for breakpoint in breakpoints {
+                    if let (BreakpointPlacement::At { addresses, .. }, _) = self.place(thread, path, breakpoint.line) {
+                        pcs.extend(addresses.iter().map(|a| *a as u32));
+                    }
+                }
+            }
+            for name in &self.function_breakpoints {
+                pcs.extend(self.function_pcs(thread, name));
+            }
+            thread.debuggee.set_breakpoints(pcs);
+        }
+    }
+
+    fn place(&self, thread: &Thread, client_path: &str, line: u32) -> (BreakpointPlacement, Option<String>) {
+        let Some(index) = &thread.debuggee.index else {
+            return (BreakpointPlacement::UnknownFile, None);
+        };
+        // Exact local path first, then the best suffix match.
+        let locals: Vec<String> = index.files().iter().map(|f| thread.paths.to_local(f)).collect();
+        let exact: Vec<usize> = (0..locals.len()).filter(|&i| locals[i] == client_path).collect();
+        let files = if exact.is_empty() {
+            let best = locals
+                .iter()
+                .map(|l| path_suffix_score(l, client_path))
+                .max()
+                .unwrap_or(0);
+            if best == 0 {
+                return (BreakpointPlacement::UnknownFile, None);
+            }
+            (0..locals.len())
+                .filter(|&i| path_suffix_score(&locals[i], client_path) == best)
+                .collect()
+        } else {
+            exact
+        };
+        let local = files.first().map(|&i| locals[i].clone());
+        (index.place_breakpoint(&files, line), local)
+    }
+
+    fn function_pcs(&self, thread: &Thread, name: &str) -> Vec<u32> {
+        let Some(index) = &thread.debuggee.index else {
+            return Vec::new();
+        };
+        index.function_entries(name).into_iter().map(|a| a as u32).collect()
+    }
+
+    fn set_breakpoints(&mut self, args: SetBreakpointsArguments) -> Result<Value, String> {
+        let path = args.source.path.clone().ok_or("setBreakpoints needs `source.path`")?;
+        let mut requested = args.breakpoints.clone();
+        requested.extend(args.lines.iter().map(|&line| SourceBreakpoint {
+            line,
+            column: None,
+            condition: None,
+            hit_condition: None,
+            log_message: None,
+        }));
+        let mut results = Vec::new();
+        for (n, breakpoint) in requested.iter().enumerate() {
+            let mut verified_line = None;
+            let mut source_path = None;
+            let mut message = None;
+            for thread in &self.threads {
+                match self.place(thread, &path, breakpoint.line) {
+                    (BreakpointPlacement::At { line, .. }, local) => {
+                        verified_line = Some(line);
+                        source_path = local;
+                    }
+                    (BreakpointPlacement::NoCodeAfter, _) => {
+                        message.get_or_insert_with(|| {
+                            format!("no code at or after line {} in this file", breakpoint.line)
+                        });
+                    }
+                    (BreakpointPlacement::UnknownFile, _) => {
+                        message.get_or_insert_with(|| "no loaded plugin has code in this file".to_string());
+                    }
+                }
+            }
+            if self.threads.is_empty() {
+                message = Some("no plugin is loaded yet".into());
+            }
+            let unsupported = breakpoint.condition.is_some()
+                || breakpoint.hit_condition.is_some()
+                || breakpoint.log_message.is_some();
+            let mut result = json!({ "id": (n + 1) as i64, "verified": verified_line.is_some() && !unsupported });
+            match verified_line {
+                Some(line) => {
+                    result["line"] = json!(line);
+                    result["source"] = json!({ "path": source_path.unwrap_or_else(|| path.clone()) });
+                }
+                None => {
+                    result["line"] = json!(breakpoint.line);
+                    result["message"] = json!(message.unwrap_or_default());
+                }
+            }
+            if unsupported {
+                result["message"] = json!("conditions, hit counts and log messages are not supported yet");
+            }
+            results.push(result);
+        }
+        let kept: Vec<SourceBreakpoint> = requested
+            .into_iter()
+            .filter(|b| b.condition.is_none() && b.hit_condition.is_none() && b.log_message.is_none())
+            .collect();
+        self.source_breakpoints.insert(path, kept);
+        self.apply_breakpoints();
+        Ok(json!({ "breakpoints": results }))
+    }
+
+    fn set_function_breakpoints(&mut self, args: SetFunctionBreakpointsArguments) -> Result<Value, String> {
+        let mut results = Vec::new();
+        for breakpoint in &args.breakpoints {
+            let found = self
+                .threads
+                .iter()
+                .any(|t| !self.function_pcs(t, &breakpoint.name).is_empty());
+            let mut result = json!({ "verified": found });
+            if !found {
+                result["message"] = json!(format!("no function named `{}` in the loaded plugins", breakpoint.name));
+            }
+            results.push(result);
+        }
+        self.function_breakpoints = args.breakpoints.into_iter().map(|b| b.name).collect();
+        self.apply_breakpoints();
+        Ok(json!({ "breakpoints": results }))
+    }
+
+    fn stack_trace(&mut self, args: StackTraceArguments) -> Result<Value, String> {
+        let thread = self.thread(args.thread_id)?;
+        if thread.state != ThreadState::Stopped {
+            return Err(format!("thread {} is not stopped", args.thread_id));
+        }
+        let mut all = Vec::new();
+        for (physical, frame) in thread.frames.iter().enumerate() {
+            for value in dap_frames(thread, physical, frame) {
+                all.push((physical, value));
+            }
+        }
+        let total = all.len();
+        let start = args.start_frame.unwrap_or(0).min(total);
+        let count = match args.levels {
+            Some(0) | None => total - start,
+            Some(levels) => levels.min(total - start),
+        };
+        let thread_id = args.thread_id;
+        let mut frames = Vec::new();
+        for (physical, mut value) in all.into_iter().skip(start).take(count) {
+            self.frame_refs.push(FrameRef {
+                thread: thread_id,
+                physical,
+            });
+            value["id"] = json!(self.frame_refs.len() as i64);
+            frames.push(value);
+        }
+        Ok(json!({ "stackFrames": frames, "totalFrames": total }))
+    }
+
+    fn scopes(&mut self, args: ScopesArguments) -> Result<Value, String> {
+        let frame = self
+            .frame_refs
+            .get((args.frame_id - 1).max(0) as usize)
+            .cloned()
+            .ok_or_else(|| format!("no frame {}", args.frame_id))?;
+        self.variable_refs.push((frame.thread, frame.physical));
+        let reference = self.variable_refs.len() as i64;
+        Ok(
+            json!({ "scopes": [ { "name": "Wasm locals", "variablesReference": reference, "expensive": false, "presentationHint": "locals" } ] }),
+        )
+    }
+
+    async fn variables(&mut self, args: VariablesArguments) -> Result<Value, String> {
+        let (thread_id, physical) = *self
+            .variable_refs
+            .get((args.variables_reference - 1).max(0) as usize)
+            .ok_or_else(|| format!("no variables reference {}", args.variables_reference))?;
+        let thread = self.thread(thread_id)?;
+        if thread.state != ThreadState::Stopped {
+            return Err(format!("thread {thread_id} is not stopped"));
+        }
+        let (reply, answer) = oneshot::channel();
+        thread.debuggee.inspect(Box::new(move |mut store| {
+            let frames: Vec<_> = store.debug_exit_frames().collect();
+            let mut values = Vec::new();
+            // Physical frames counted like `frames_of`: wasm frames only.
+            let wasm: Vec<_> = frames
+                .into_iter()
+                .filter(|f| f.wasm_function_index_and_pc(store.as_context_mut()).ok().flatten().is_some())
+                .collect();
+            if let Some(frame) = wasm.get(physical) {
+                let count = frame.num_locals(store.as_context_mut()).unwrap_or(0);
+                for i in 0..count {
+                    let value = match frame.local(store.as_context_mut(), i) {
+                        Ok(wasmtime::Val::I32(v)) => (v.to_string(), "i32"),
+                        Ok(wasmtime::Val::I64(v)) => (v.to_string(), "i64"),
+                        Ok(wasmtime::Val::F32(v)) => (f32::from_bits(v).to_string(), "f32"),
+                        Ok(wasmtime::Val::F64(v)) => (f64::from_bits(v).to_string(), "f64"),
+                        Ok(other) => (format!("{other:?}"), "ref"),
+                        Err(e) => (format!("<unreadable: {e}>"), ""),
+                    };
+                    values.push(json!({ "name": format!("$local{i}"), "value": value.0, "type": value.1, "variablesReference": 0 }));
+                }
+            }
+            let _ = reply.send(values);
+        }));
+        match tokio::time::timeout(Duration::from_secs(5), answer).await {
+            Ok(Ok(values)) => Ok(json!({ "variables": values })),
+            _ => Err("the plugin did not answer (it is no longer stopped)".into()),
+        }
+    }
+
+    fn resume(&mut self, args: ThreadArguments, how: Resume) -> Result<(), String> {
+        let thread = self.thread_mut(args.thread_id)?;
+        if thread.state != ThreadState::Stopped {
+            return Err(format!("thread {} is not stopped", args.thread_id));
+        }
+        thread.state = ThreadState::Running;
+        thread.frames.clear();
+        thread.stop = None;
+        thread.debuggee.resume(how);
+        self.frame_refs.clear();
+        self.variable_refs.clear();
+        Ok(())
+    }
+
+    fn terminate_all(&mut self) {
+        if let Some(go) = &self.go {
+            let _ = go.send(true);
+        }
+        for thread in &self.threads {
+            thread.debuggee.terminate();
+        }
+    }
+
+    /// Handles an event from a debuggee.
+    pub fn on_debuggee(&mut self, event: DebuggeeEvent) {
+        match event {
+            DebuggeeEvent::Stopped { thread, stop, frames } => {
+                let Ok(state) = self.thread_mut(thread) else { return };
+                if state.debuggee.is_terminating() {
+                    state.debuggee.resume(Resume::Continue);
+                    return;
+                }
+                state.state = ThreadState::Stopped;
+                state.frames = frames;
+                state.stop = Some(stop.clone());
+                let mut body = json!({ "reason": stop.reason, "threadId": thread, "allThreadsStopped": false });
+                if let Some(description) = &stop.description {
+                    body["description"] = json!(description);
+                }
+                if let Some(text) = &stop.text {
+                    body["text"] = json!(text);
+                }
+                self.event("stopped", body);
+            }
+            DebuggeeEvent::Exited { thread, ok } => {
+                if let Ok(state) = self.thread_mut(thread) {
+                    state.state = ThreadState::Exited;
+                }
+                self.failed |= !ok;
+                self.event("thread", json!({ "reason": "exited", "threadId": thread }));
+                if !self.exited && self.threads.iter().all(|t| t.state == ThreadState::Exited) {
+                    self.exited = true;
+                    self.event("exited", json!({ "exitCode": if self.failed { 1 } else { 0 } }));
+                    self.event("terminated", json!({}));
+                }
+            }
+        }
+    }
+
+    /// Whether every plugin finished; the exit code of the debug session.
+    pub fn exit_code(&self) -> Option<i32> {
+        if self.threads.is_empty() {
+            return Some(0);
+        }
+        self.exited.then_some(if self.failed { 1 } else { 0 })
+    }
+}
+
+/// Runs one plugin's lifecycle under the debugger once configuration is done.
+async fn drive(
+    out: mpsc::UnboundedSender<Outgoing>,
+    runtime: Arc<PluginRuntime>,
+    manifest: PathBuf,
+    debuggee: Arc<Debuggee>,
+    mut go: watch::Receiver<bool>,
+    launch_events: Vec<(String, Vec<u8>)>,
+    debug: bool,
+) {
+    let _ = go.wait_for(|go| *go).await;
+    if debuggee.is_terminating() {
+        return debuggee.exited(true);
+    }
+    let options = LoadOptions {
+        debugger: debug.then(|| debuggee.clone() as Arc<dyn qirvo_runtime::runtime::debug::DebugSink>),
+    };
+    let report = |text: String| {
+        let _ = out.send(Outgoing::event(
+            "output",
+            json!({ "category": "stderr", "output": format!("{text}\n") }),
+        ));
+    };
+    let mut plugin = match runtime.load(&manifest, options).await {
+        Ok(plugin) => plugin,
+        Err(error) => {
+            report(format!("{}: {error}", manifest.display()));
+            return debuggee.exited(false);
+        }
+    };
+    let mut ok = true;
+    if let Err(error) = plugin.start().await {
+        report(format!("{}: {error}", debuggee.name));
+        ok = false;
+    }
+    let mut plugins = vec![plugin];
+    if ok {
+        for (topic, payload) in &launch_events {
+            if debuggee.is_terminating() {
+                break;
+            }
+            let published = events::publish(&mut plugins, topic, payload).await;
+            for failure in &published.failed {
+                report(format!(
+                    "{}: event `{}`: {}",
+                    failure.plugin, failure.topic, failure.error
+                ));
+            }
+            ok &= published.failed.is_empty();
+        }
+    }
+    if let Some(plugin) = plugins.pop() {
+        if debuggee.is_terminating() {
+            drop(plugin);
+        } else if let Err(error) = plugin.unload().await {
+            report(format!("{}: {error}", debuggee.name));
+            ok = false;
+        }
+    }
+    debuggee.exited(ok && !debuggee.is_terminating());
+}

@@ -1,0 +1,248 @@
+//! A DAP client for tests: spawns the real `qirvo dap` binary and speaks DAP over its stdio.
+
+#![allow(dead_code)]
+
+use std::collections::VecDeque;
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+/// How long any single expected message may take (generous: CI machines are slow).
+pub const PATIENCE: Duration = Duration::from_secs(60);
+
+pub struct DapClient {
+    child: Child,
+    stdin: ChildStdin,
+    messages: Receiver<Value>,
+    pending: VecDeque<Value>,
+    seq: i64,
+    /// Every event seen, in order.
+    pub events: Vec<Value>,
+    pub _home: tempfile::TempDir,
+}
+
+fn read_frame(reader: &mut impl BufRead) -> Option<Value> {
+    let mut length = None;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).ok()? == 0 {
+            return None;
+        }
+        let line = line.trim_end();
+        if line.is_empty() {
+            break;
+        }
+        if let Some(value) = line.strip_prefix("Content-Length:") {
+            length = value.trim().parse().ok();
+        }
+    }
+    let mut body = vec![0; length?];
+    reader.read_exact(&mut body).ok()?;
+    serde_json::from_slice(&body).ok()
+}
+
+impl DapClient {
+    pub fn start() -> DapClient {
+        let home = tempfile::tempdir().unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_qirvo"))
+            .arg("dap")
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env("QIRVO_DATA_DIR", home.path().join("data"))
+            .env("QIRVO_CACHE_DIR", home.path().join("cache"))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("qirvo dap starts");
+        let stdin = child.stdin.take().unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (sender, messages) = channel();
+        std::thread::spawn(move || {
+            let mut reader = BufReader::new(stdout);
+            while let Some(message) = read_frame(&mut reader) {
+                if sender.send(message).is_err() {
+                    break;
+                }
+            }
+        });
+        DapClient {
+            child,
+            stdin,
+            messages,
+            pending: VecDeque::new(),
+            seq: 0,
+            events: Vec::new(),
+            _home: home,
+        }
+    }
+
+    pub fn send_raw(&mut self, bytes: &[u8]) {
+        self.stdin.write_all(bytes).unwrap();
+        self.stdin.flush().unwrap();
+    }
+
+    pub fn send(&mut self, command: &str, arguments: Value) -> i64 {
+        self.seq += 1;
+        let message = json!({ "seq": self.seq, "type": "request", "command": command, "arguments": arguments });
+        let body = serde_json::to_vec(&message).unwrap();
+        let mut frame = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
+        frame.extend(body);
+        self.send_raw(&frame);
+        self.seq
+    }
+
+    fn next_message(&mut self, deadline: Instant) -> Value {
+        if let Some(message) = self.pending.pop_front() {
+            return message;
+        }
+        match self
+            .messages
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+        {
+            Ok(message) => {
+                if message["type"] == "event" {
+                    self.events.push(message.clone());
+                }
+                message
+            }
+            Err(RecvTimeoutError::Timeout) => {
+                panic!("no message from the adapter in time; events so far: {:#?}", self.events)
+            }
+            Err(RecvTimeoutError::Disconnected) => panic!("the adapter closed its output; events: {:#?}", self.events),
+        }
+    }
+
+    /// The response to request `seq` (events seen meanwhile are kept for `wait_event`).
+    pub fn response(&mut self, seq: i64) -> Value {
+        let deadline = Instant::now() + PATIENCE;
+        let mut skipped = Vec::new();
+        loop {
+            let message = self.next_message(deadline);
+            if message["type"] == "response" && message["request_seq"] == seq {
+                for m in skipped.into_iter().rev() {
+                    self.pending.push_front(m);
+                }
+                return message;
+            }
+            skipped.push(message);
+        }
+    }
+
+    /// Sends a request and returns its successful response's body.
+    pub fn request(&mut self, command: &str, arguments: Value) -> Value {
+        let seq = self.send(command, arguments);
+        let response = self.response(seq);
+        assert_eq!(response["success"], true, "{command} failed: {response}");
+        response["body"].clone()
+    }
+
+    /// Waits for the next event named `name`, skipping others.
+    pub fn wait_event(&mut self, name: &str) -> Value {
+        let deadline = Instant::now() + PATIENCE;
+        let mut skipped = Vec::new();
+        loop {
+            let message = self.next_message(deadline);
+            if message["type"] == "event" && message["event"] == name {
+                for m in skipped.into_iter().rev() {
+                    self.pending.push_front(m);
+                }
+                return message["body"].clone();
+            }
+            if message["type"] != "event" {
+                skipped.push(message);
+            }
+        }
+    }
+
+    /// initialize + launch + the given breakpoints + configurationDone.
+    pub fn launch(&mut self, launch: Value, breakpoints: &[(&str, &[u32])]) -> Vec<Value> {
+        let capabilities = self.request("initialize", json!({ "clientID": "qirvo-tests", "adapterID": "qirvo" }));
+        assert_eq!(capabilities["supportsConfigurationDoneRequest"], true);
+        self.request("launch", launch);
+        self.wait_event("initialized");
+        let mut results = Vec::new();
+        for (path, lines) in breakpoints {
+            let body = self.request(
+                "setBreakpoints",
+                json!({ "source": { "path": path }, "breakpoints": lines.iter().map(|l| json!({ "line": l })).collect::<Vec<_>>() }),
+            );
+            results.extend(body["breakpoints"].as_array().unwrap().iter().cloned());
+        }
+        self.request("configurationDone", json!({}));
+        results
+    }
+
+    /// Waits for a stop; returns (reason, top frame's function, file name, line).
+    pub fn wait_stop(&mut self) -> (String, String, String, u32) {
+        let stopped = self.wait_event("stopped");
+        let thread = stopped["threadId"].as_i64().unwrap();
+        let trace = self.request("stackTrace", json!({ "threadId": thread }));
+        let top = &trace["stackFrames"][0];
+        (
+            stopped["reason"].as_str().unwrap().to_string(),
+            top["name"].as_str().unwrap_or_default().to_string(),
+            top["source"]["name"].as_str().unwrap_or_default().to_string(),
+            top["line"].as_u64().unwrap_or(0) as u32,
+        )
+    }
+
+    /// The stack of a thread as `function@file:line` strings.
+    pub fn stack(&mut self, thread: i64) -> Vec<String> {
+        let trace = self.request("stackTrace", json!({ "threadId": thread }));
+        trace["stackFrames"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                format!(
+                    "{}@{}:{}",
+                    f["name"].as_str().unwrap_or("?"),
+                    f["source"]["name"].as_str().unwrap_or("?"),
+                    f["line"]
+                )
+            })
+            .collect()
+    }
+
+    /// Output text of all output events so far.
+    pub fn output(&self) -> String {
+        self.events
+            .iter()
+            .filter(|e| e["event"] == "output")
+            .map(|e| e["body"]["output"].as_str().unwrap_or_default().to_string())
+            .collect()
+    }
+
+    pub fn wait_exit(&mut self) -> i64 {
+        let exited = self.wait_event("exited");
+        self.wait_event("terminated");
+        exited["exitCode"].as_i64().unwrap()
+    }
+
+    pub fn disconnect(mut self) -> std::process::ExitStatus {
+        let seq = self.send("disconnect", json!({ "terminateDebuggee": true }));
+        let response = self.response(seq);
+        assert_eq!(response["success"], true);
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(Instant::now() < deadline, "the adapter did not exit after disconnect");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for DapClient {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+    }
+}
+
+pub fn example_source(example: &str) -> String {
+    format!("{}/examples/{example}/src/lib.rs", env!("CARGO_MANIFEST_DIR"))
+}

@@ -1,0 +1,260 @@
+//! Headless DAP sessions against the real `qirvo dap` binary and the example plugins.
+
+mod dap;
+
+use dap::{DapClient, example_source};
+use serde_json::json;
+
+#[test]
+fn breakpoints_in_initialize_and_start_stop_there_with_a_stack() {
+    let mut client = DapClient::start();
+    let hello = example_source("hello");
+    let breakpoints = client.launch(
+        json!({ "manifest": "examples/hello/manifest.json" }),
+        &[(&hello, &[13, 18])],
+    );
+    assert_eq!(breakpoints[0]["verified"], true, "{breakpoints:?}");
+    assert_eq!(breakpoints[0]["line"], 13);
+    assert_eq!(breakpoints[1]["line"], 18);
+
+    let (reason, function, file, line) = client.wait_stop();
+    assert_eq!(
+        (reason.as_str(), file.as_str(), line),
+        ("breakpoint", "lib.rs", 13),
+        "{function}"
+    );
+    assert!(function.contains("initialize"), "{function}");
+    let stack = client.stack(1);
+    assert!(stack.iter().any(|f| f.starts_with("qirvo_initialize")), "{stack:?}");
+    client.request("continue", json!({ "threadId": 1 }));
+
+    let (reason, function, _, line) = client.wait_stop();
+    assert_eq!((reason.as_str(), line), ("breakpoint", 18));
+    assert!(function.contains("start"), "{function}");
+    client.request("continue", json!({ "threadId": 1 }));
+    assert_eq!(client.wait_exit(), 0);
+    let output = client.output();
+    assert!(output.contains("Hello, world!"), "{output}");
+    assert!(output.contains("[dev.qirvo.examples.hello] info: stop"), "{output}");
+    assert!(client.disconnect().success());
+}
+
+#[test]
+fn a_breakpoint_on_a_line_without_code_moves_and_one_past_the_code_is_unverified() {
+    let mut client = DapClient::start();
+    let hello = example_source("hello");
+    let breakpoints = client.launch(
+        json!({ "manifest": "examples/hello/manifest.json" }),
+        &[(&hello, &[16, 500])],
+    );
+    assert_eq!(breakpoints[0]["verified"], true);
+    // Line 17 is `fn start(&mut self)`, which has no code of its own at opt-level 1.
+    assert_eq!(
+        breakpoints[0]["line"], 18,
+        "moved to the next line with code: {:?}",
+        breakpoints[0]
+    );
+    assert_eq!(breakpoints[1]["verified"], false);
+    assert!(
+        breakpoints[1]["message"]
+            .as_str()
+            .unwrap()
+            .contains("no code at or after line 500")
+    );
+    let (reason, _, _, line) = client.wait_stop();
+    assert_eq!((reason.as_str(), line), ("breakpoint", 18));
+    client.request("continue", json!({ "threadId": 1 }));
+    assert_eq!(client.wait_exit(), 0);
+}
+
+#[test]
+fn stepping_over_into_and_out() {
+    let mut client = DapClient::start();
+    let hello = example_source("hello");
+    client.launch(
+        json!({ "manifest": "examples/hello/manifest.json" }),
+        &[(&hello, &[18])],
+    );
+    let (_, _, _, line) = client.wait_stop();
+    assert_eq!(line, 18);
+    let at_18 = client.stack(1);
+
+    // Over `info!(..)`: the next line of the same function, never inside the logging code.
+    client.request("next", json!({ "threadId": 1 }));
+    let (reason, function, file, line) = client.wait_stop();
+    assert_eq!(
+        (reason.as_str(), file.as_str(), line),
+        ("step", "lib.rs", 19),
+        "{function}"
+    );
+    assert_eq!(client.stack(1).len(), at_18.len());
+
+    // Over `println!`: at opt-level 1 `Ok(())` has no code, so the step ends in a caller;
+    // it must never go deeper.
+    client.request("next", json!({ "threadId": 1 }));
+    let (reason, ..) = client.wait_stop();
+    assert_eq!(reason, "step");
+    assert!(client.stack(1).len() <= at_18.len());
+    client.request("continue", json!({ "threadId": 1 }));
+    assert_eq!(client.wait_exit(), 0);
+
+    // Into `info!(..)`: deeper, into the SDK's `log`; out again: back to `start`'s frame.
+    let mut client = DapClient::start();
+    client.launch(
+        json!({ "manifest": "examples/hello/manifest.json" }),
+        &[(&hello, &[18])],
+    );
+    client.wait_stop();
+    let mut depth = at_18.len();
+    let mut entered = None;
+    for _ in 0..20 {
+        client.request("stepIn", json!({ "threadId": 1 }));
+        let (reason, function, _, _) = client.wait_stop();
+        assert_eq!(reason, "step");
+        depth = client.stack(1).len();
+        if depth > at_18.len() {
+            entered = Some(function);
+            break;
+        }
+    }
+    assert!(entered.is_some(), "stepIn never entered a call");
+    let inside = client.stack(1);
+    client.request("stepOut", json!({ "threadId": 1 }));
+    let (reason, ..) = client.wait_stop();
+    assert_eq!(reason, "step");
+    let after = client.stack(1);
+    // Out of `log` (which was inlined into `start`): the first statement after it, which at
+    // opt-level 1 may itself be inlined code (dropping the formatted message).
+    let entered = entered.unwrap();
+    assert!(
+        !after[0].starts_with(&format!("{entered}@")),
+        "still in {entered}: {inside:#?}\n{after:#?}"
+    );
+    assert!(
+        after.iter().any(|f| f.contains("Plugin>::start@lib.rs:18")),
+        "{after:#?}"
+    );
+    let _ = depth;
+    client.request("continue", json!({ "threadId": 1 }));
+    assert_eq!(client.wait_exit(), 0);
+}
+
+#[test]
+fn stop_on_entry_then_step_in() {
+    let mut client = DapClient::start();
+    client.launch(
+        json!({ "manifest": "examples/hello/manifest.json", "stopOnEntry": true }),
+        &[],
+    );
+    let stopped = client.wait_event("stopped");
+    assert_eq!(stopped["reason"], "entry");
+    client.request("continue", json!({ "threadId": 1 }));
+    assert_eq!(client.wait_exit(), 0);
+}
+
+#[test]
+fn a_trap_stops_with_an_exception_at_the_trapping_frame() {
+    let mut client = DapClient::start();
+    client.launch(json!({ "manifest": "examples/trap/manifest.json" }), &[]);
+    let stopped = client.wait_event("stopped");
+    assert_eq!(stopped["reason"], "exception");
+    assert!(stopped["text"].as_str().unwrap().contains("unreachable"), "{stopped}");
+    let info = client.request("exceptionInfo", json!({ "threadId": 1 }));
+    assert_eq!(info["exceptionId"], "Trap");
+    let stack = client.stack(1);
+    assert!(
+        stack.iter().any(|f| f.starts_with("trap::ratio@lib.rs:10")),
+        "{stack:?}"
+    );
+    client.request("continue", json!({ "threadId": 1 }));
+    assert_eq!(client.wait_exit(), 1);
+}
+
+#[test]
+fn a_timeout_stops_with_an_exception_and_pause_stops_a_busy_loop() {
+    let mut client = DapClient::start();
+    client.launch(json!({ "manifest": "examples/infinite-loop/manifest.json" }), &[]);
+    let stopped = client.wait_event("stopped");
+    assert_eq!(stopped["reason"], "exception");
+    assert!(
+        stopped["text"].as_str().unwrap().contains("timeout of 300 ms"),
+        "{stopped}"
+    );
+    let stack = client.stack(1);
+    assert!(
+        stack[0].contains("infinite-loop") || stack[0].contains("Spin"),
+        "{stack:?}"
+    );
+    client.request("continue", json!({ "threadId": 1 }));
+    assert_eq!(client.wait_exit(), 1);
+}
+
+#[test]
+fn two_plugins_are_two_threads() {
+    let mut client = DapClient::start();
+    let hello = example_source("hello");
+    client.request("initialize", json!({ "adapterID": "qirvo" }));
+    client.request(
+        "launch",
+        json!({ "manifests": ["examples/hello/manifest.json", "examples/counter/manifest.json"] }),
+    );
+    client.wait_event("initialized");
+    let threads = client.request("threads", json!({}));
+    let names: Vec<&str> = threads["threads"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["dev.qirvo.examples.hello", "dev.qirvo.examples.counter"]);
+    client.request(
+        "setBreakpoints",
+        json!({ "source": { "path": hello }, "breakpoints": [{ "line": 18 }] }),
+    );
+    client.request("configurationDone", json!({}));
+    let stopped = client.wait_event("stopped");
+    assert_eq!(stopped["threadId"], 1);
+    client.request("continue", json!({ "threadId": 1 }));
+    assert_eq!(client.wait_exit(), 0);
+}
+
+#[test]
+fn disconnect_mid_run_ends_the_plugin() {
+    let mut client = DapClient::start();
+    let hello = example_source("hello");
+    client.launch(
+        json!({ "manifest": "examples/hello/manifest.json" }),
+        &[(&hello, &[13])],
+    );
+    client.wait_stop();
+    let status = client.disconnect();
+    assert!(status.code().is_some(), "the adapter exited by itself");
+}
+
+#[test]
+fn garbage_and_unknown_requests_get_errors_and_the_session_goes_on() {
+    let mut client = DapClient::start();
+    let seq = client.send("frobnicate", json!({}));
+    let response = client.response(seq);
+    assert_eq!(response["success"], false);
+    assert_eq!(response["command"], "frobnicate");
+    assert!(response["message"].as_str().unwrap().contains("unknown"));
+    let seq = client.send("stackTrace", json!({ "threadId": "one" }));
+    let response = client.response(seq);
+    assert_eq!(response["success"], false);
+    assert!(
+        response["message"].as_str().unwrap().contains("invalid arguments"),
+        "{response}"
+    );
+    client.send_raw(b"Content-Length: 9\r\n\r\n{garbage}");
+    let seq = client.send("launch", json!({ "manifest": "does/not/exist.json" }));
+    let response = client.response(seq);
+    assert_eq!(response["success"], false);
+    assert!(
+        response["message"].as_str().unwrap().contains("cannot read"),
+        "{response}"
+    );
+    let body = client.request("initialize", json!({ "adapterID": "qirvo" }));
+    assert!(body["exceptionBreakpointFilters"].as_array().unwrap().len() == 3);
+    assert!(client.disconnect().success());
+}
