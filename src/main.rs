@@ -18,6 +18,8 @@ struct Cli {
 enum Command {
     /// Check manifests (and the modules they name) and print every problem found.
     Check(cli::check::CheckArgs),
+    /// Debug plugins headlessly: print each stop (location, stack, expressions), then go on.
+    Debug(cli::debug::DebugArgs),
     /// Serve the Debug Adapter Protocol (stdio, or TCP with --port) for VS Code, nvim-dap, CI.
     Dap(cli::dap::DapArgs),
     /// Run plugins: load, initialize, start, deliver events, stop.
@@ -32,6 +34,7 @@ fn main() -> ExitCode {
         Command::Check(args) => cli::check::run(&args),
         Command::Run(args) => cli::run::run(&args),
         Command::Dap(args) => cli::dap::run(&args),
+        Command::Debug(args) => cli::debug::run(&args),
         Command::Schema => cli::schema::run(),
     }
 }

@@ -148,6 +148,13 @@ fn stop_on_entry_then_step_in() {
     );
     let stopped = client.wait_event("stopped");
     assert_eq!(stopped["reason"], "entry");
+    client.request("stepIn", json!({ "threadId": 1 }));
+    let (reason, _, file, line) = client.wait_stop();
+    assert_eq!(reason, "step");
+    assert!(
+        !file.is_empty() && line > 0,
+        "stepping from entry reaches a source line"
+    );
     client.request("continue", json!({ "threadId": 1 }));
     assert_eq!(client.wait_exit(), 0);
 }
@@ -171,7 +178,7 @@ fn a_trap_stops_with_an_exception_at_the_trapping_frame() {
 }
 
 #[test]
-fn a_timeout_stops_with_an_exception_and_pause_stops_a_busy_loop() {
+fn a_timeout_stops_with_an_exception() {
     let mut client = DapClient::start();
     client.launch(json!({ "manifest": "examples/infinite-loop/manifest.json" }), &[]);
     let stopped = client.wait_event("stopped");
@@ -257,4 +264,188 @@ fn garbage_and_unknown_requests_get_errors_and_the_session_goes_on() {
     let body = client.request("initialize", json!({ "adapterID": "qirvo" }));
     assert!(body["exceptionBreakpointFilters"].as_array().unwrap().len() == 3);
     assert!(client.disconnect().success());
+}
+
+#[test]
+fn a_breakpoint_in_on_event_is_hit_for_launch_events() {
+    let mut client = DapClient::start();
+    let events = example_source("events");
+    client.launch(
+        json!({ "manifest": "examples/events/manifest.json", "events": ["greeting={\"from\":\"dap\"}", { "topic": "notify", "payload": "hi" }] }),
+        &[(&events, &[15])],
+    );
+    let (reason, function, _, line) = client.wait_stop();
+    assert_eq!((reason.as_str(), line), ("breakpoint", 15));
+    assert!(function.contains("on_event"), "{function}");
+    client.request("continue", json!({ "threadId": 1 }));
+    let (_, _, _, line) = client.wait_stop();
+    assert_eq!(line, 15, "the second event stops again");
+    client.request("continue", json!({ "threadId": 1 }));
+    assert_eq!(client.wait_exit(), 0);
+    assert!(
+        client.output().contains("notification: Events: hi"),
+        "{}",
+        client.output()
+    );
+}
+
+#[test]
+fn breakpoints_in_a_c_plugin_and_function_breakpoints() {
+    let mut client = DapClient::start();
+    let source = format!("{}/examples/c-hello/c_hello.c", env!("CARGO_MANIFEST_DIR"));
+    client.request("initialize", json!({ "adapterID": "qirvo" }));
+    client.request("launch", json!({ "manifest": "examples/c-hello/manifest.json" }));
+    client.wait_event("initialized");
+    let set = client.request(
+        "setBreakpoints",
+        json!({ "source": { "path": source }, "breakpoints": [{ "line": 34 }] }),
+    );
+    assert_eq!(set["breakpoints"][0]["verified"], true, "{set}");
+    let functions = client.request(
+        "setFunctionBreakpoints",
+        json!({ "breakpoints": [{ "name": "qirvo_stop" }, { "name": "no_such_function" }] }),
+    );
+    assert_eq!(functions["breakpoints"][0]["verified"], true);
+    assert_eq!(functions["breakpoints"][1]["verified"], false);
+    client.request("configurationDone", json!({}));
+    let (reason, function, file, line) = client.wait_stop();
+    assert_eq!(
+        (reason.as_str(), function.as_str(), file.as_str(), line),
+        ("breakpoint", "qirvo_start", "c_hello.c", 34)
+    );
+    client.request("continue", json!({ "threadId": 1 }));
+    let (reason, function, ..) = client.wait_stop();
+    assert_eq!((reason.as_str(), function.as_str()), ("breakpoint", "qirvo_stop"));
+    client.request("continue", json!({ "threadId": 1 }));
+    assert_eq!(client.wait_exit(), 0);
+}
+
+#[test]
+fn exception_filters_decide_whether_a_trap_stops() {
+    let mut client = DapClient::start();
+    client.request("initialize", json!({ "adapterID": "qirvo" }));
+    client.request("launch", json!({ "manifest": "examples/trap/manifest.json" }));
+    client.wait_event("initialized");
+    client.request("setExceptionBreakpoints", json!({ "filters": [] }));
+    client.request("configurationDone", json!({}));
+    assert_eq!(client.wait_exit(), 1);
+    assert!(
+        !client.events.iter().any(|e| e["event"] == "stopped"),
+        "no stop with the trap filter off"
+    );
+    assert!(client.output().contains("trapped"), "{}", client.output());
+}
+
+#[test]
+fn pause_stops_a_busy_plugin() {
+    let mut client = DapClient::start();
+    client.request("initialize", json!({ "adapterID": "qirvo" }));
+    client.request("launch", json!({ "manifest": "examples/infinite-loop/manifest.json" }));
+    client.wait_event("initialized");
+    client.request("setExceptionBreakpoints", json!({ "filters": ["trap"] }));
+    client.request("configurationDone", json!({}));
+    // The plugin says it is spinning before it loops.
+    let deadline = std::time::Instant::now() + dap::PATIENCE;
+    while !client.output().contains("spinning forever") {
+        assert!(std::time::Instant::now() < deadline);
+        client.wait_event("output");
+    }
+    client.request("pause", json!({ "threadId": 1 }));
+    let stopped = client.wait_event("stopped");
+    assert_eq!(stopped["reason"], "pause");
+    let stack = client.stack(1);
+    assert!(stack[0].contains("Spin"), "{stack:?}");
+    // Time stopped does not count: the loop is still inside its 300 ms after a long pause.
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    client.request("continue", json!({ "threadId": 1 }));
+    assert_eq!(client.wait_exit(), 1);
+    assert!(
+        client.output().contains("timed out after 300 ms"),
+        "{}",
+        client.output()
+    );
+}
+
+#[test]
+fn tcp_mode_serves_a_session() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let home = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_qirvo"))
+        .args(["dap", "--port", "0", "--sessions", "1"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("QIRVO_CACHE_DIR", home.path().join("cache"))
+        .env("QIRVO_DATA_DIR", home.path().join("data"))
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    stderr.read_line(&mut line).unwrap();
+    let address = line.trim().rsplit(' ').next().unwrap().to_string();
+    assert!(address.starts_with("127.0.0.1:"), "{line}");
+    let mut stream = std::net::TcpStream::connect(&address).unwrap();
+    let body = br#"{"seq":1,"type":"request","command":"initialize","arguments":{"adapterID":"qirvo"}}"#;
+    write!(stream, "Content-Length: {}\r\n\r\n", body.len()).unwrap();
+    stream.write_all(body).unwrap();
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut header = String::new();
+    reader.read_line(&mut header).unwrap();
+    let length: usize = header
+        .trim()
+        .trim_start_matches("Content-Length:")
+        .trim()
+        .parse()
+        .unwrap();
+    reader.read_line(&mut String::new()).unwrap();
+    let mut response = vec![0; length];
+    reader.read_exact(&mut response).unwrap();
+    let response: serde_json::Value = serde_json::from_slice(&response).unwrap();
+    assert_eq!(response["command"], "initialize");
+    assert_eq!(response["success"], true);
+    let body = br#"{"seq":2,"type":"request","command":"disconnect","arguments":{}}"#;
+    write!(stream, "Content-Length: {}\r\n\r\n", body.len()).unwrap();
+    stream.write_all(body).unwrap();
+    assert!(child.wait().unwrap().success(), "one session, then exit");
+}
+
+#[test]
+fn qirvo_debug_prints_stops_and_reflects_the_exit_status() {
+    let home = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_qirvo"))
+            .arg("debug")
+            .args(args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env("QIRVO_CACHE_DIR", home.path().join("cache"))
+            .env("QIRVO_DATA_DIR", home.path().join("data"))
+            .env("QIRVO_LOG", "warn")
+            .output()
+            .unwrap()
+    };
+    let output = run(&[
+        "examples/hello/manifest.json",
+        "--break",
+        "examples/hello/src/lib.rs:18",
+        "--steps",
+        "1",
+        "--eval",
+        "$local0",
+    ]);
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("stopped (breakpoint) in <hello::Hello as qirvo_pdk::Plugin>::start at "),
+        "{text}"
+    );
+    assert!(text.contains("examples/hello/src/lib.rs:18\n"), "{text}");
+    assert!(
+        text.contains("stopped (step) in <hello::Hello as qirvo_pdk::Plugin>::start at "),
+        "{text}"
+    );
+    assert!(text.contains("  $local0 = "), "{text}");
+    let output = run(&["examples/trap/manifest.json"]);
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(text.contains("stopped (exception) in abort"), "{text}");
+    assert!(text.contains("trap::ratio at "), "{text}");
 }

@@ -80,6 +80,8 @@ struct Control {
     filters: ExceptionFilters,
     timeout_reported: Option<Instant>,
     timeout_stop: bool,
+    /// Whether wasmtime single-steps: without it, every instruction event is a breakpoint.
+    single_stepping: bool,
 }
 
 /// A physical wasm frame at a stop, innermost first.
@@ -194,6 +196,7 @@ impl Debuggee {
                 filters: ExceptionFilters::default(),
                 timeout_reported: None,
                 timeout_stop: false,
+                single_stepping: false,
             }),
             module: Mutex::new(None),
             commands: tokio::sync::Mutex::new(commands),
@@ -265,9 +268,11 @@ impl Debuggee {
         control.dirty = false;
     }
 
-    fn set_single_step(store: StoreContextMut<'_, HostState>, on: bool) {
-        if let Some(mut edit) = store.edit_breakpoints() {
-            let _ = edit.single_step(on);
+    fn set_single_step(&self, store: StoreContextMut<'_, HostState>, on: bool) {
+        if let Some(mut edit) = store.edit_breakpoints()
+            && edit.single_step(on).is_ok()
+        {
+            lock(&self.control).single_stepping = on;
         }
     }
 
@@ -346,7 +351,9 @@ impl Debuggee {
             control.step = StepMode::None;
             return (stop("step"), false);
         }
-        if control.applied.contains(&top.pc) || control.wanted.contains(&top.pc) {
+        // wasmtime slips a breakpoint that is not on an instruction forward, so the pc may not be
+        // one we asked for; without single-stepping, the event itself says it was a breakpoint.
+        if control.applied.contains(&top.pc) || control.wanted.contains(&top.pc) || !control.single_stepping {
             let stepping = control.step != StepMode::None;
             control.step = StepMode::None;
             return (stop("breakpoint"), stepping);
@@ -383,7 +390,7 @@ impl Debuggee {
                     };
                     let stepping = mode != StepMode::None;
                     lock(&self.control).step = mode;
-                    Self::set_single_step(store.as_context_mut(), stepping);
+                    self.set_single_step(store.as_context_mut(), stepping);
                     return;
                 }
             }
@@ -415,7 +422,7 @@ impl DebugSink for Debuggee {
         lock(&self.control).dirty = true;
         self.sync_breakpoints(store.as_context_mut());
         if lock(&self.control).entry {
-            Self::set_single_step(store, true);
+            self.set_single_step(store, true);
         }
     }
 
@@ -429,7 +436,7 @@ impl DebugSink for Debuggee {
             (control.pause, control.filters, control.timeout_reported)
         };
         if pause {
-            Self::set_single_step(store, true);
+            self.set_single_step(store, true);
             return TickAction::Proceed;
         }
         let clock = store.data().call_clock_ref();
@@ -440,7 +447,7 @@ impl DebugSink for Debuggee {
                 control.timeout_reported = Some(started);
                 control.timeout_stop = true;
             }
-            Self::set_single_step(store, true);
+            self.set_single_step(store, true);
             return TickAction::Hold;
         }
         TickAction::Proceed
@@ -457,7 +464,7 @@ impl DebugSink for Debuggee {
                 DebugEvent::Breakpoint => {
                     let (stop, keep_stepping) = self.on_instruction(&mut store);
                     if stop.is_none() && !keep_stepping && lock(&self.control).step == StepMode::None {
-                        Self::set_single_step(store.as_context_mut(), false);
+                        self.set_single_step(store.as_context_mut(), false);
                     }
                     stop
                 }
@@ -474,7 +481,7 @@ impl DebugSink for Debuggee {
                 _ => None,
             };
             if let Some(stop) = stop {
-                Self::set_single_step(store.as_context_mut(), false);
+                self.set_single_step(store.as_context_mut(), false);
                 self.stop(store, stop).await;
             }
         })

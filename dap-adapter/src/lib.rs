@@ -2,6 +2,7 @@
 //! runtime-core with wasmtime's guest debugging and maps breakpoints, stepping and stack
 //! traces through the module's DWARF.
 
+pub mod batch;
 pub mod debuggee;
 pub mod dwarf;
 pub mod protocol;

@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod dap;
+pub mod debug;
 mod render;
 pub mod run;
 pub mod schema;

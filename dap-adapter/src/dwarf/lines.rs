@@ -157,6 +157,16 @@ impl LineTable {
         (!row.end_sequence && row.line != 0).then_some(row)
     }
 
+    /// The first statement row at or after `address` (a function's body after its header).
+    pub fn first_statement_from(&self, address: u64) -> Option<u64> {
+        let start = self.rows.partition_point(|row| row.address < address);
+        self.rows[start..]
+            .iter()
+            .take_while(|row| !row.end_sequence)
+            .find(|row| row.is_stmt && row.line != 0)
+            .map(|row| row.address)
+    }
+
     pub fn statement_starting_at(&self, address: u64) -> Option<&LineRow> {
         self.statements.get(&address).map(|&index| &self.rows[index])
     }

@@ -200,7 +200,9 @@ impl DwarfIndex {
             .functions
             .iter()
             .filter(|f| functions::matches(f, name))
-            .map(|f| f.low_pc + self.code_offset)
+            // `low_pc` is where the body starts (its local declarations); stop at its first
+            // statement instead, which is an instruction.
+            .map(|f| self.lines.first_statement_from(f.low_pc).unwrap_or(f.low_pc) + self.code_offset)
             .collect();
         pcs.sort_unstable();
         pcs.dedup();
