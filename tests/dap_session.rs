@@ -449,3 +449,64 @@ fn qirvo_debug_prints_stops_and_reflects_the_exit_status() {
     assert!(text.contains("stopped (exception) in abort"), "{text}");
     assert!(text.contains("trap::ratio at "), "{text}");
 }
+
+#[test]
+fn deep_recursion_shows_every_frame_and_pages() {
+    let plugin = dap::wat_plugin(&dap::recursion_wat(1000));
+    let mut client = DapClient::start();
+    client.launch(json!({ "manifest": plugin.path().join("manifest.json") }), &[]);
+    let stopped = client.wait_event("stopped");
+    assert_eq!(stopped["reason"], "exception");
+    let all = client.request("stackTrace", json!({ "threadId": 1 }));
+    // 1001 activations of `$down` plus `qirvo_start`.
+    assert_eq!(all["totalFrames"], 1002);
+    assert_eq!(all["stackFrames"].as_array().unwrap().len(), 1002);
+    let page = client.request("stackTrace", json!({ "threadId": 1, "startFrame": 995, "levels": 20 }));
+    assert_eq!(page["stackFrames"].as_array().unwrap().len(), 7);
+    assert_eq!(page["totalFrames"], 1002);
+    assert!(
+        page["stackFrames"][0]["name"]
+            .as_str()
+            .unwrap()
+            .starts_with("wasm function")
+    );
+    assert!(
+        client.output().contains("has no DWARF"),
+        "a module without DWARF is said so: {}",
+        client.output()
+    );
+    client.request("continue", json!({ "threadId": 1 }));
+    assert_eq!(client.wait_exit(), 1);
+}
+
+#[test]
+fn a_wasi_command_runs_like_wasmtime_run_with_breakpoints() {
+    let work = tempfile::tempdir().unwrap();
+    let source = format!("{}/examples/command/src/main.rs", env!("CARGO_MANIFEST_DIR"));
+    let mut client = DapClient::start();
+    client.launch(
+        json!({
+            "program": format!("{}/examples/command/command.wasm", env!("CARGO_MANIFEST_DIR")),
+            "args": ["one", "two"],
+            "env": { "GREETING": "hej" },
+            "cwd": work.path(),
+        }),
+        &[(&source, &[10])],
+    );
+    let (reason, function, file, line) = client.wait_stop();
+    assert_eq!(
+        (reason.as_str(), file.as_str(), line),
+        ("breakpoint", "main.rs", 10),
+        "{function}"
+    );
+    assert!(function.contains("command::main"), "{function}");
+    client.request("continue", json!({ "threadId": 1 }));
+    assert_eq!(client.wait_exit(), 2, "the exit status is the program's");
+    let output = client.output();
+    assert!(output.contains("arg 0: one\narg 1: two\n"), "{output}");
+    assert!(output.contains("hej from a WASI command"), "{output}");
+    assert_eq!(
+        std::fs::read_to_string(work.path().join("command-output.txt")).unwrap(),
+        "one two"
+    );
+}

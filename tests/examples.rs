@@ -51,7 +51,7 @@ fn committed_examples_match_their_sources() {
         .unwrap();
     assert!(status.success());
     let modules = committed_modules();
-    assert_eq!(modules.len(), 10, "{modules:?}");
+    assert_eq!(modules.len(), 11, "{modules:?}");
     for committed in modules {
         let example = committed.parent().unwrap().file_name().unwrap();
         let rebuilt = out.path().join(example).join(committed.file_name().unwrap());

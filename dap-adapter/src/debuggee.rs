@@ -115,12 +115,12 @@ pub enum DebuggeeEvent {
         /// Frames, innermost first.
         frames: Vec<StoppedFrame>,
     },
-    /// The plugin finished (or failed); `ok` says which.
+    /// The plugin or program finished.
     Exited {
         /// Thread.
         thread: i64,
-        /// Whether the lifecycle completed without error.
-        ok: bool,
+        /// 0 when the lifecycle completed (or the program's exit status).
+        code: i32,
     },
 }
 
@@ -407,11 +407,16 @@ impl Debuggee {
         self.wait_at_stop(&mut store, &frames).await;
     }
 
-    /// Reports that the plugin finished.
+    /// Reports that the plugin finished (`ok`: its lifecycle completed).
     pub fn exited(&self, ok: bool) {
+        self.exited_with(if ok { 0 } else { 1 });
+    }
+
+    /// Reports an exit status.
+    pub fn exited_with(&self, code: i32) {
         let _ = self.events.send(DebuggeeEvent::Exited {
             thread: self.thread_id,
-            ok,
+            code,
         });
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod batch;
 pub mod debuggee;
+mod driver;
 pub mod dwarf;
 pub mod protocol;
 mod server;

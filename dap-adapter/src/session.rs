@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use qirvo_runtime::rules::{self, CheckContext, FsModules, RuntimeLimits};
 use qirvo_runtime::runtime::output::{RuntimeEvent, Stream};
-use qirvo_runtime::runtime::{LoadOptions, PluginRuntime, RuntimeConfig, events};
+use qirvo_runtime::runtime::{PluginRuntime, RuntimeConfig};
 use serde_json::{Value, json};
 use tokio::sync::{mpsc, oneshot, watch};
 use wasmtime::AsContextMut;
@@ -125,7 +125,7 @@ pub struct Session {
     frame_refs: Vec<FrameRef>,
     variable_refs: Vec<(i64, usize)>,
     exited: bool,
-    failed: bool,
+    exit_code: i32,
     /// Set once the client said `disconnect`.
     pub finished: bool,
 }
@@ -147,7 +147,7 @@ impl Session {
                 frame_refs: Vec::new(),
                 variable_refs: Vec::new(),
                 exited: false,
-                failed: false,
+                exit_code: 0,
                 finished: false,
             },
             events_rx,
@@ -317,17 +317,14 @@ impl Session {
         if self.runtime.is_some() {
             return Err("this session has already launched".into());
         }
-        if args.program.is_some() {
-            return Err(
-                "`program` launches (WASI command modules) are not supported yet; launch a plugin with `manifest`"
-                    .into(),
-            );
-        }
         let cwd = args
             .cwd
             .as_deref()
             .map(PathBuf::from)
             .unwrap_or_else(|| std::env::current_dir().unwrap_or_default());
+        if let Some(program) = &args.program {
+            return self.launch_program(cwd.join(program), &args, cwd);
+        }
         let manifests: Vec<PathBuf> = args
             .manifest
             .iter()
@@ -337,34 +334,7 @@ impl Session {
         if manifests.is_empty() {
             return Err("the launch configuration names no `manifest`".into());
         }
-        let out = self.out.clone();
-        let mut config = RuntimeConfig::default_for_user();
-        config.sink = Arc::new(move |event| {
-            let (category, text) = match event {
-                RuntimeEvent::Output {
-                    plugin: _,
-                    stream,
-                    line,
-                } => (
-                    if stream == Stream::Stderr { "stderr" } else { "stdout" },
-                    format!("{line}\n"),
-                ),
-                RuntimeEvent::Log { plugin, level, message } => {
-                    ("stdout", format!("[{plugin}] {}: {message}\n", level.name()))
-                }
-                RuntimeEvent::Notification { plugin, title, body } => {
-                    ("console", format!("[{plugin}] notification: {title}: {body}\n"))
-                }
-                RuntimeEvent::Lifecycle { plugin, state } => ("console", format!("{plugin} is {state}\n")),
-                RuntimeEvent::Unhealthy { plugin, reasons } => {
-                    ("console", format!("{plugin} is unhealthy: {}\n", reasons.join("; ")))
-                }
-            };
-            let _ = out.send(Outgoing::event(
-                "output",
-                json!({ "category": category, "output": text }),
-            ));
-        });
+        let config = self.runtime_config();
         let runtime = Arc::new(PluginRuntime::new(config).map_err(|e| format!("cannot create the runtime: {e}"))?);
         let source_map: Vec<(String, String)> = args.source_map.into_iter().collect();
         let (go_tx, go_rx) = watch::channel(false);
@@ -438,7 +408,7 @@ impl Session {
                 stop: None,
                 module_path,
             });
-            tokio::spawn(drive(
+            tokio::spawn(crate::driver::drive(
                 self.out.clone(),
                 runtime.clone(),
                 manifest.clone(),
@@ -448,6 +418,99 @@ impl Session {
                 !args.no_debug,
             ));
         }
+        self.runtime = Some(runtime);
+        self.go = Some(go_tx);
+        for thread in &self.threads {
+            self.event(
+                "thread",
+                json!({ "reason": "started", "threadId": thread.debuggee.thread_id }),
+            );
+            self.event("module", json!({ "reason": "new", "module": self.module_json(thread) }));
+        }
+        self.event("initialized", json!({}));
+        Ok(())
+    }
+
+    fn runtime_config(&self) -> RuntimeConfig {
+        let out = self.out.clone();
+        let mut config = RuntimeConfig::default_for_user();
+        config.sink = Arc::new(move |event| {
+            let (category, text) = match event {
+                RuntimeEvent::Output { stream, line, .. } => (
+                    if stream == Stream::Stderr { "stderr" } else { "stdout" },
+                    format!("{line}\n"),
+                ),
+                RuntimeEvent::Log { plugin, level, message } => {
+                    ("stdout", format!("[{plugin}] {}: {message}\n", level.name()))
+                }
+                RuntimeEvent::Notification { plugin, title, body } => {
+                    ("console", format!("[{plugin}] notification: {title}: {body}\n"))
+                }
+                RuntimeEvent::Lifecycle { plugin, state } => ("console", format!("{plugin} is {state}\n")),
+                RuntimeEvent::Unhealthy { plugin, reasons } => {
+                    ("console", format!("{plugin} is unhealthy: {}\n", reasons.join("; ")))
+                }
+            };
+            let _ = out.send(Outgoing::event(
+                "output",
+                json!({ "category": category, "output": text }),
+            ));
+        });
+        config
+    }
+
+    /// `program` launches: a WASI command module run like `wasmtime run`.
+    fn launch_program(&mut self, path: PathBuf, args: &LaunchArguments, cwd: PathBuf) -> Result<(), String> {
+        let bytes = std::fs::read(&path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+        qirvo_runtime::module_info::ModuleInfo::from_bytes(&bytes)
+            .map_err(|e| format!("`{}` is not a wasm module: {e}", path.display()))?;
+        let index = if args.no_debug {
+            None
+        } else {
+            match DwarfIndex::from_module(&bytes) {
+                Ok(index) => Some(Arc::new(index)),
+                Err(error) => {
+                    self.event(
+                        "output",
+                        json!({ "category": "console", "output": format!("{}: {error}\n", path.display()) }),
+                    );
+                    None
+                }
+            }
+        };
+        let runtime =
+            Arc::new(PluginRuntime::new(self.runtime_config()).map_err(|e| format!("cannot create the runtime: {e}"))?);
+        let name = path
+            .file_stem()
+            .map_or_else(|| "program".into(), |s| s.to_string_lossy().into_owned());
+        let debuggee = Debuggee::new(1, name, index, args.stop_on_entry, self.events_tx.clone());
+        debuggee.set_filters(self.filters);
+        self.threads.push(Thread {
+            debuggee: debuggee.clone(),
+            paths: SourcePaths {
+                source_map: args.source_map.clone().into_iter().collect(),
+                roots: SourcePaths::roots_for(&path),
+            },
+            state: ThreadState::Waiting,
+            frames: Vec::new(),
+            stop: None,
+            module_path: path.clone(),
+        });
+        let (go_tx, go_rx) = watch::channel(false);
+        let options = qirvo_runtime::runtime::program::ProgramOptions {
+            args: args.args.clone(),
+            env: args.env.clone().into_iter().collect(),
+            cwd: Some(cwd),
+        };
+        tokio::spawn(crate::driver::drive_program(
+            self.out.clone(),
+            runtime.clone(),
+            path,
+            options,
+            debuggee,
+            go_rx,
+            !args.no_debug,
+        ));
         self.runtime = Some(runtime);
         self.go = Some(go_tx);
         for thread in &self.threads {
@@ -719,15 +782,17 @@ impl Session {
                 }
                 self.event("stopped", body);
             }
-            DebuggeeEvent::Exited { thread, ok } => {
+            DebuggeeEvent::Exited { thread, code } => {
                 if let Ok(state) = self.thread_mut(thread) {
                     state.state = ThreadState::Exited;
                 }
-                self.failed |= !ok;
+                if self.exit_code == 0 {
+                    self.exit_code = code;
+                }
                 self.event("thread", json!({ "reason": "exited", "threadId": thread }));
                 if !self.exited && self.threads.iter().all(|t| t.state == ThreadState::Exited) {
                     self.exited = true;
-                    self.event("exited", json!({ "exitCode": if self.failed { 1 } else { 0 } }));
+                    self.event("exited", json!({ "exitCode": self.exit_code }));
                     self.event("terminated", json!({}));
                 }
             }
@@ -739,68 +804,6 @@ impl Session {
         if self.threads.is_empty() {
             return Some(0);
         }
-        self.exited.then_some(if self.failed { 1 } else { 0 })
+        self.exited.then_some(self.exit_code)
     }
-}
-
-/// Runs one plugin's lifecycle under the debugger once configuration is done.
-async fn drive(
-    out: mpsc::UnboundedSender<Outgoing>,
-    runtime: Arc<PluginRuntime>,
-    manifest: PathBuf,
-    debuggee: Arc<Debuggee>,
-    mut go: watch::Receiver<bool>,
-    launch_events: Vec<(String, Vec<u8>)>,
-    debug: bool,
-) {
-    let _ = go.wait_for(|go| *go).await;
-    if debuggee.is_terminating() {
-        return debuggee.exited(true);
-    }
-    let options = LoadOptions {
-        debugger: debug.then(|| debuggee.clone() as Arc<dyn qirvo_runtime::runtime::debug::DebugSink>),
-    };
-    let report = |text: String| {
-        let _ = out.send(Outgoing::event(
-            "output",
-            json!({ "category": "stderr", "output": format!("{text}\n") }),
-        ));
-    };
-    let mut plugin = match runtime.load(&manifest, options).await {
-        Ok(plugin) => plugin,
-        Err(error) => {
-            report(format!("{}: {error}", manifest.display()));
-            return debuggee.exited(false);
-        }
-    };
-    let mut ok = true;
-    if let Err(error) = plugin.start().await {
-        report(format!("{}: {error}", debuggee.name));
-        ok = false;
-    }
-    let mut plugins = vec![plugin];
-    if ok {
-        for (topic, payload) in &launch_events {
-            if debuggee.is_terminating() {
-                break;
-            }
-            let published = events::publish(&mut plugins, topic, payload).await;
-            for failure in &published.failed {
-                report(format!(
-                    "{}: event `{}`: {}",
-                    failure.plugin, failure.topic, failure.error
-                ));
-            }
-            ok &= published.failed.is_empty();
-        }
-    }
-    if let Some(plugin) = plugins.pop() {
-        if debuggee.is_terminating() {
-            drop(plugin);
-        } else if let Err(error) = plugin.unload().await {
-            report(format!("{}: {error}", debuggee.name));
-            ok = false;
-        }
-    }
-    debuggee.exited(ok && !debuggee.is_terminating());
 }

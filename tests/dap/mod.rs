@@ -246,3 +246,33 @@ impl Drop for DapClient {
 pub fn example_source(example: &str) -> String {
     format!("{}/examples/{example}/src/lib.rs", env!("CARGO_MANIFEST_DIR"))
 }
+
+/// A plugin folder built from wasm text (no DWARF): `manifest.json` and `plugin.wasm`.
+pub fn wat_plugin(wat: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("plugin.wasm"), wat::parse_str(wat).unwrap()).unwrap();
+    let manifest = json!({
+        "manifest_version": 1, "id": "dev.qirvo.tests.wat", "name": "Wat plugin", "version": "0.1.0",
+        "description": "A test plugin written in wasm text.", "type": "service",
+        "author": "Tests <tests@qirvo.dev>", "category": "utilities", "main": "plugin.wasm",
+        "resources": { "memory": "16MB", "timeout": "30s" }
+    });
+    std::fs::write(dir.path().join("manifest.json"), manifest.to_string()).unwrap();
+    dir
+}
+
+/// Recursion `depth` deep, then a trap at the bottom.
+pub fn recursion_wat(depth: u32) -> String {
+    format!(
+        r#"(module
+  (memory (export "memory") 1)
+  (func (export "qirvo_alloc") (param i32) (result i32) i32.const 1024)
+  (func (export "qirvo_initialize") (result i32) i32.const 0)
+  (func $down (param $n i32) (result i32)
+    (if (result i32) (i32.eqz (local.get $n))
+      (then unreachable)
+      (else (i32.add (call $down (i32.sub (local.get $n) (i32.const 1))) (i32.const 1)))))
+  (func (export "qirvo_start") (result i32) (drop (call $down (i32.const {depth}))) i32.const 0)
+  (func (export "qirvo_stop") (result i32) i32.const 0))"#
+    )
+}

@@ -58,6 +58,14 @@ pub enum CallError {
     /// A critical hook failed.
     #[error(transparent)]
     Hook(#[from] HookFailure),
+    /// The module called WASI `proc_exit` (for command modules: their exit code).
+    #[error("`{entry}` exited with status {code}")]
+    Exit {
+        /// Entry point.
+        entry: String,
+        /// The status passed to `proc_exit`.
+        code: i32,
+    },
     /// An earlier failure left the plugin unusable.
     #[error("the plugin is in the error state after an earlier failure; unload it")]
     Broken,
@@ -232,6 +240,12 @@ impl PluginInstance {
                     backtrace: error
                         .downcast_ref::<wasmtime::WasmBacktrace>()
                         .map(|b| b.to_string().trim_end().to_string()),
+                })
+            }
+            Watched::Done(Err(error)) if error.downcast_ref::<wasmtime_wasi::I32Exit>().is_some() => {
+                Err(CallError::Exit {
+                    entry: entry.to_string(),
+                    code: error.downcast_ref::<wasmtime_wasi::I32Exit>().map_or(1, |exit| exit.0),
                 })
             }
             Watched::Done(Err(error)) => Err(CallError::Trap {

@@ -14,6 +14,7 @@ pub mod lifecycle;
 pub mod limits;
 pub mod metrics;
 pub mod output;
+pub mod program;
 pub mod state;
 pub mod storage;
 
