@@ -82,6 +82,18 @@ struct Control {
     timeout_stop: bool,
     /// Whether wasmtime single-steps: without it, every instruction event is a breakpoint.
     single_stepping: bool,
+    /// A temporary breakpoint at a return address, and the physical depth it returns to: a
+    /// step over (or out) runs through a callee at full speed instead of single-stepping it.
+    return_point: Option<(u32, usize)>,
+}
+
+/// What an instruction event leads to, applied once the control lock is released.
+#[derive(Default)]
+struct Decision {
+    stop: Option<Stop>,
+    single_step: Option<bool>,
+    add_temporary: Option<u32>,
+    remove_temporary: Option<u32>,
 }
 
 /// A physical wasm frame at a stop, innermost first.
@@ -197,6 +209,7 @@ impl Debuggee {
                 timeout_reported: None,
                 timeout_stop: false,
                 single_stepping: false,
+                return_point: None,
             }),
             module: Mutex::new(None),
             commands: tokio::sync::Mutex::new(commands),
@@ -277,10 +290,10 @@ impl Debuggee {
     }
 
     /// Decides whether an instruction event is a stop.
-    fn on_instruction(&self, store: &mut StoreContextMut<'_, HostState>) -> (Option<Stop>, bool) {
+    fn on_instruction(&self, store: &mut StoreContextMut<'_, HostState>) -> Decision {
         let frames = frames_of(store);
         let Some(top) = frames.first() else {
-            return (None, false);
+            return Decision::default();
         };
         let depth = frames.len();
         let mut control = lock(&self.control);
@@ -292,28 +305,42 @@ impl Debuggee {
             })
         };
         if control.terminate {
-            return (None, false);
+            return Decision::default();
+        }
+        let mut decision = Decision::default();
+        if let Some((pc, target)) = control.return_point {
+            if top.pc == pc && depth <= target {
+                // Back from the callee: step on from here instruction by instruction.
+                control.return_point = None;
+                if !control.applied.contains(&pc) {
+                    decision.remove_temporary = Some(pc);
+                }
+                decision.single_step = Some(true);
+            } else if top.pc == pc || !control.applied.contains(&top.pc) && !control.wanted.contains(&top.pc) {
+                // A deeper recursion reached the same return address, or a slipped temporary.
+                return decision;
+            }
         }
         if control.timeout_stop {
             control.timeout_stop = false;
             let timeout = store.data().call_clock_ref().timeout;
             let text = format!("the call ran longer than its timeout of {} ms", timeout.as_millis());
-            return (
-                Some(Stop {
-                    reason: "exception",
-                    description: Some("Timeout".into()),
-                    text: Some(text),
-                }),
-                false,
-            );
+            decision.stop = Some(Stop {
+                reason: "exception",
+                description: Some("Timeout".into()),
+                text: Some(text),
+            });
+            return decision;
         }
         if control.pause {
             control.pause = false;
-            return (stop("pause"), false);
+            decision.stop = stop("pause");
+            return decision;
         }
         if control.entry {
             control.entry = false;
-            return (stop("entry"), false);
+            decision.stop = stop("entry");
+            return decision;
         }
         let statement = self.index.as_ref().and_then(|index| index.statement_at(top.pc));
         // Inline depth only matters where a step could stop, so look it up only there.
@@ -349,18 +376,61 @@ impl Debuggee {
         };
         if stepped {
             control.step = StepMode::None;
-            return (stop("step"), false);
+            decision.stop = stop("step");
+            return decision;
         }
         // wasmtime slips a breakpoint that is not on an instruction forward, so the pc may not be
         // one we asked for; without single-stepping, the event itself says it was a breakpoint.
-        if control.applied.contains(&top.pc) || control.wanted.contains(&top.pc) || !control.single_stepping {
-            let stepping = control.step != StepMode::None;
+        let single_stepping = control.single_stepping || decision.single_step == Some(true);
+        if control.applied.contains(&top.pc) || control.wanted.contains(&top.pc) || !single_stepping {
             control.step = StepMode::None;
-            return (stop("breakpoint"), stepping);
+            if let Some((pc, _)) = control.return_point.take()
+                && !control.applied.contains(&pc)
+            {
+                decision.remove_temporary = Some(pc);
+            }
+            decision.stop = stop("breakpoint");
+            return decision;
         }
-        // Keep single-stepping only while a step is in progress.
-        let keep = control.step != StepMode::None;
-        (None, keep)
+        // Entered a callee while stepping over or out: run it at full speed to its return.
+        let returns_to = match &control.step {
+            StepMode::Over { depth: start, .. } if depth.physical > start.physical => Some(start.physical),
+            // Out of a physical function (not of code inlined into one): run to its return.
+            StepMode::Out { depth: start }
+                if start.inlined == 0 && depth.physical >= start.physical && start.physical > 1 =>
+            {
+                Some(start.physical - 1)
+            }
+            _ => None,
+        };
+        if let Some(target) = returns_to
+            && let Some(frame) = frames.get(frames.len() - target)
+        {
+            control.return_point = Some((frame.pc, target));
+            decision.add_temporary = Some(frame.pc);
+            decision.single_step = Some(false);
+            return decision;
+        }
+        if control.step == StepMode::None {
+            decision.single_step = Some(false);
+        }
+        decision
+    }
+
+    /// Applies a decision's breakpoint and single-step changes.
+    fn apply(&self, store: &mut StoreContextMut<'_, HostState>, decision: &Decision) {
+        let module = lock(&self.module).clone();
+        if let (Some(module), Some(mut edit)) = (module, store.as_context_mut().edit_breakpoints()) {
+            if let Some(pc) = decision.remove_temporary {
+                let _ = edit.remove_breakpoint(&module, ModulePC::new(pc));
+            }
+            if let Some(pc) = decision.add_temporary {
+                let _ = edit.add_breakpoint(&module, ModulePC::new(pc));
+            }
+        }
+        if let Some(on) = decision.single_step {
+            self.set_single_step(store.as_context_mut(), on);
+        }
     }
 
     /// Waits at a stop until resumed; runs inspections meanwhile.
@@ -467,11 +537,9 @@ impl DebugSink for Debuggee {
             let filters = lock(&self.control).filters;
             let stop = match event {
                 DebugEvent::Breakpoint => {
-                    let (stop, keep_stepping) = self.on_instruction(&mut store);
-                    if stop.is_none() && !keep_stepping && lock(&self.control).step == StepMode::None {
-                        self.set_single_step(store.as_context_mut(), false);
-                    }
-                    stop
+                    let decision = self.on_instruction(&mut store);
+                    self.apply(&mut store, &decision);
+                    decision.stop
                 }
                 DebugEvent::Trap(trap) if filters.trap => Some(Stop {
                     reason: "exception",
