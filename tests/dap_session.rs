@@ -510,3 +510,60 @@ fn a_wasi_command_runs_like_wasmtime_run_with_breakpoints() {
         "one two"
     );
 }
+
+#[test]
+fn restart_runs_the_plugin_again_with_the_same_breakpoints() {
+    let mut client = DapClient::start();
+    let hello = example_source("hello");
+    client.launch(
+        json!({ "manifest": "examples/hello/manifest.json" }),
+        &[(&hello, &[18])],
+    );
+    let first = client.wait_event("stopped");
+    assert_eq!(first["reason"], "breakpoint");
+    client.request("restart", json!({}));
+    // The new run gets a fresh thread and stops at the same breakpoint without reconfiguring.
+    let second = client.wait_event("stopped");
+    assert_eq!(second["reason"], "breakpoint");
+    assert_ne!(second["threadId"], first["threadId"]);
+    let thread = second["threadId"].as_i64().unwrap();
+    let stack = client.stack(thread);
+    assert!(stack[0].ends_with("lib.rs:18"), "{stack:?}");
+    client.request("continue", json!({ "threadId": thread }));
+    assert_eq!(client.wait_exit(), 0);
+}
+
+#[test]
+fn stepping_over_a_long_call_runs_it_and_stops_after_it() {
+    // No DWARF: `next` steps by instruction, and the call to `$long` (half a million
+    // instructions) is run to its return rather than single-stepped through.
+    let plugin = dap::wat_plugin(
+        r#"(module
+  (memory (export "memory") 1)
+  (func (export "qirvo_alloc") (param i32) (result i32) i32.const 1024)
+  (func $long (param $n i32) (result i32)
+    (loop $again (local.set $n (i32.sub (local.get $n) (i32.const 1))) (br_if $again (local.get $n)))
+    (i32.const 7))
+  (func (export "qirvo_initialize") (result i32) (drop (call $long (i32.const 100000))) (i32.const 0))
+  (func (export "qirvo_start") (result i32) i32.const 0)
+  (func (export "qirvo_stop") (result i32) i32.const 0))"#,
+    );
+    let mut client = DapClient::start();
+    client.launch(
+        json!({ "manifest": plugin.path().join("manifest.json"), "stopOnEntry": true }),
+        &[],
+    );
+    assert_eq!(client.wait_event("stopped")["reason"], "entry");
+    let entry = client.request("stackTrace", json!({ "threadId": 1 }));
+    assert_eq!(entry["totalFrames"], 1);
+    let mut depths = Vec::new();
+    for _ in 0..3 {
+        client.request("next", json!({ "threadId": 1 }));
+        assert_eq!(client.wait_event("stopped")["reason"], "step");
+        let trace = client.request("stackTrace", json!({ "threadId": 1 }));
+        depths.push(trace["totalFrames"].as_u64().unwrap());
+    }
+    assert_eq!(depths, [1, 1, 1], "next never stops inside `$long`");
+    client.request("continue", json!({ "threadId": 1 }));
+    assert_eq!(client.wait_exit(), 0);
+}

@@ -85,7 +85,14 @@ struct Control {
     /// A temporary breakpoint at a return address, and the physical depth it returns to: a
     /// step over (or out) runs through a callee at full speed instead of single-stepping it.
     return_point: Option<(u32, usize)>,
+    /// Instructions single-stepped inside callees during the current step.
+    callee_steps: u32,
 }
+
+/// Instructions to single-step through a callee before running it to its return instead:
+/// toggling single-step and a breakpoint costs about a millisecond, which single-stepping a
+/// short callee (well under a microsecond per instruction) does not.
+const CALLEE_STEP_BUDGET: u32 = 4096;
 
 /// What an instruction event leads to, applied once the control lock is released.
 #[derive(Default)]
@@ -210,6 +217,7 @@ impl Debuggee {
                 timeout_stop: false,
                 single_stepping: false,
                 return_point: None,
+                callee_steps: 0,
             }),
             module: Mutex::new(None),
             commands: tokio::sync::Mutex::new(commands),
@@ -403,9 +411,16 @@ impl Debuggee {
             }
             _ => None,
         };
+        if returns_to.is_some() {
+            control.callee_steps += 1;
+        } else {
+            control.callee_steps = 0;
+        }
         if let Some(target) = returns_to
+            && control.callee_steps > CALLEE_STEP_BUDGET
             && let Some(frame) = frames.get(frames.len() - target)
         {
+            control.callee_steps = 0;
             control.return_point = Some((frame.pc, target));
             decision.add_temporary = Some(frame.pc);
             decision.single_step = Some(false);

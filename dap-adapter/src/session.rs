@@ -41,7 +41,7 @@ fn capabilities() -> Value {
         "supportsLogPoints": false,
         "supportsEvaluateForHovers": false,
         "supportsSetVariable": false,
-        "supportsRestartRequest": false,
+        "supportsRestartRequest": true,
         "supportsSteppingGranularity": false,
         "exceptionBreakpointFilters": exception_filters()
     })
@@ -126,6 +126,10 @@ pub struct Session {
     variable_refs: Vec<(i64, usize)>,
     exited: bool,
     exit_code: i32,
+    /// The last launch configuration, for `restart`.
+    last_launch: Option<Value>,
+    /// Thread ids of this launch start after this (a restart gets fresh ids).
+    thread_base: i64,
     /// Set once the client said `disconnect`.
     pub finished: bool,
 }
@@ -148,6 +152,8 @@ impl Session {
                 variable_refs: Vec::new(),
                 exited: false,
                 exit_code: 0,
+                last_launch: None,
+                thread_base: 0,
                 finished: false,
             },
             events_rx,
@@ -194,7 +200,13 @@ impl Session {
                 let _: InitializeArguments = request.arguments()?;
                 Ok(Some(capabilities()))
             }
-            "launch" => self.launch(request.arguments()?).map(|()| None),
+            "launch" => {
+                let arguments: LaunchArguments = request.arguments()?;
+                self.launch(arguments)?;
+                self.last_launch = request.arguments.clone();
+                self.event("initialized", json!({}));
+                Ok(None)
+            }
             "setBreakpoints" => self.set_breakpoints(request.arguments()?).map(Some),
             "setFunctionBreakpoints" => self.set_function_breakpoints(request.arguments()?).map(Some),
             "setExceptionBreakpoints" => {
@@ -298,10 +310,50 @@ impl Session {
                 self.finished = true;
                 Ok(None)
             }
-            "restart" => Err("restart is not supported: disconnect and launch again".into()),
+            "restart" => self.restart(request).map(|()| None),
             "" => Err("the request has no command".into()),
             other => Err(format!("unknown or unsupported request `{other}`")),
         }
+    }
+
+    /// Ends the running plugins and launches again (with new arguments if the client sent
+    /// them), keeping breakpoints and filters; configuration is not asked for again.
+    fn restart(&mut self, request: &Incoming) -> Result<(), String> {
+        let arguments = request
+            .arguments
+            .as_ref()
+            .and_then(|a| a.get("arguments").cloned())
+            .or_else(|| self.last_launch.clone())
+            .ok_or("there is nothing to restart: launch first")?;
+        let launch: LaunchArguments =
+            serde_json::from_value(arguments.clone()).map_err(|e| format!("invalid launch configuration: {e}"))?;
+        self.terminate_all();
+        for thread in &self.threads {
+            if thread.state != ThreadState::Exited {
+                self.event(
+                    "thread",
+                    json!({ "reason": "exited", "threadId": thread.debuggee.thread_id }),
+                );
+            }
+        }
+        self.thread_base = self.threads.iter().map(|t| t.debuggee.thread_id).max().unwrap_or(0);
+        self.threads.clear();
+        self.runtime = None;
+        self.go = None;
+        self.frame_refs.clear();
+        self.variable_refs.clear();
+        self.exited = false;
+        self.exit_code = 0;
+        self.launch(launch)?;
+        self.last_launch = Some(arguments);
+        self.apply_breakpoints();
+        if let Some(go) = &self.go {
+            let _ = go.send(true);
+        }
+        for thread in &mut self.threads {
+            thread.state = ThreadState::Running;
+        }
+        Ok(())
     }
 
     fn module_json(&self, thread: &Thread) -> Value {
@@ -387,7 +439,7 @@ impl Session {
                     }
                 }
             };
-            let thread_id = number as i64 + 1;
+            let thread_id = self.thread_base + number as i64 + 1;
             let debuggee = Debuggee::new(
                 thread_id,
                 parsed.id.clone(),
@@ -427,7 +479,6 @@ impl Session {
             );
             self.event("module", json!({ "reason": "new", "module": self.module_json(thread) }));
         }
-        self.event("initialized", json!({}));
         Ok(())
     }
 
@@ -483,7 +534,13 @@ impl Session {
         let name = path
             .file_stem()
             .map_or_else(|| "program".into(), |s| s.to_string_lossy().into_owned());
-        let debuggee = Debuggee::new(1, name, index, args.stop_on_entry, self.events_tx.clone());
+        let debuggee = Debuggee::new(
+            self.thread_base + 1,
+            name,
+            index,
+            args.stop_on_entry,
+            self.events_tx.clone(),
+        );
         debuggee.set_filters(self.filters);
         self.threads.push(Thread {
             debuggee: debuggee.clone(),
@@ -520,7 +577,6 @@ impl Session {
             );
             self.event("module", json!({ "reason": "new", "module": self.module_json(thread) }));
         }
-        self.event("initialized", json!({}));
         Ok(())
     }
 
@@ -783,9 +839,9 @@ impl Session {
                 self.event("stopped", body);
             }
             DebuggeeEvent::Exited { thread, code } => {
-                if let Ok(state) = self.thread_mut(thread) {
-                    state.state = ThreadState::Exited;
-                }
+                // Threads of a launch replaced by `restart` are already gone.
+                let Ok(state) = self.thread_mut(thread) else { return };
+                state.state = ThreadState::Exited;
                 if self.exit_code == 0 {
                     self.exit_code = code;
                 }
