@@ -36,6 +36,19 @@ fn breakpoints_in_initialize_and_start_stop_there_with_a_stack() {
     let output = client.output();
     assert!(output.contains("Hello, world!"), "{output}");
     assert!(output.contains("[dev.qirvo.examples.hello] info: stop"), "{output}");
+    let loaded: Vec<&str> = client
+        .events
+        .iter()
+        .filter(|e| e["event"] == "loadedSource")
+        .filter_map(|e| e["body"]["source"]["path"].as_str())
+        .collect();
+    assert!(
+        loaded.iter().any(|p| p.ends_with("examples/hello/src/lib.rs")),
+        "{loaded:?}"
+    );
+    assert!(loaded.iter().any(|p| p.ends_with("pdk/src/lib.rs")), "{loaded:?}");
+    let module = client.events.iter().find(|e| e["event"] == "module").unwrap();
+    assert_eq!(module["body"]["module"]["symbolStatus"], "Symbols loaded.");
     assert!(client.disconnect().success());
 }
 

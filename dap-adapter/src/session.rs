@@ -274,17 +274,7 @@ impl Session {
             }
             "loadedSources" => {
                 let _: Empty = request.arguments()?;
-                let mut sources = Vec::new();
-                for thread in &self.threads {
-                    for file in thread.debuggee.index.iter().flat_map(|i| i.files()) {
-                        let local = thread.paths.to_local(file);
-                        if Path::new(&local).is_file() {
-                            let name = Path::new(&local).file_name().map(|n| n.to_string_lossy().into_owned());
-                            sources.push(json!({ "name": name, "path": local }));
-                        }
-                    }
-                }
-                Ok(Some(json!({ "sources": sources })))
+                Ok(Some(json!({ "sources": self.loaded_sources() })))
             }
             "modules" => {
                 let _: Empty = request.arguments()?;
@@ -354,6 +344,36 @@ impl Session {
             thread.state = ThreadState::Running;
         }
         Ok(())
+    }
+
+    /// Sources of the loaded modules that exist on this machine, each once.
+    fn loaded_sources(&self) -> Vec<Value> {
+        let mut seen = BTreeSet::new();
+        let mut sources = Vec::new();
+        for thread in &self.threads {
+            for file in thread.debuggee.index.iter().flat_map(|i| i.files()) {
+                let local = thread.paths.to_local(file);
+                if Path::new(&local).is_file() && seen.insert(local.clone()) {
+                    let name = Path::new(&local).file_name().map(|n| n.to_string_lossy().into_owned());
+                    sources.push(json!({ "name": name, "path": local }));
+                }
+            }
+        }
+        sources
+    }
+
+    /// Announces threads, modules and sources of a launch.
+    fn announce(&self) {
+        for thread in &self.threads {
+            self.event(
+                "thread",
+                json!({ "reason": "started", "threadId": thread.debuggee.thread_id }),
+            );
+            self.event("module", json!({ "reason": "new", "module": self.module_json(thread) }));
+        }
+        for source in self.loaded_sources() {
+            self.event("loadedSource", json!({ "reason": "new", "source": source }));
+        }
     }
 
     fn module_json(&self, thread: &Thread) -> Value {
@@ -472,13 +492,7 @@ impl Session {
         }
         self.runtime = Some(runtime);
         self.go = Some(go_tx);
-        for thread in &self.threads {
-            self.event(
-                "thread",
-                json!({ "reason": "started", "threadId": thread.debuggee.thread_id }),
-            );
-            self.event("module", json!({ "reason": "new", "module": self.module_json(thread) }));
-        }
+        self.announce();
         Ok(())
     }
 
@@ -570,13 +584,7 @@ impl Session {
         ));
         self.runtime = Some(runtime);
         self.go = Some(go_tx);
-        for thread in &self.threads {
-            self.event(
-                "thread",
-                json!({ "reason": "started", "threadId": thread.debuggee.thread_id }),
-            );
-            self.event("module", json!({ "reason": "new", "module": self.module_json(thread) }));
-        }
+        self.announce();
         Ok(())
     }
 
