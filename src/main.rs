@@ -22,6 +22,8 @@ enum Command {
     Debug(cli::debug::DebugArgs),
     /// Serve the Debug Adapter Protocol (stdio, or TCP with --port) for VS Code, nvim-dap, CI.
     Dap(cli::dap::DapArgs),
+    /// Serve the Language Server Protocol on stdio (manifest diagnostics, fixes, hover).
+    Lsp,
     /// Run plugins: load, initialize, start, deliver events, stop.
     Run(cli::run::RunArgs),
     /// Print the manifest JSON Schema (for editors and other tools).
@@ -35,6 +37,7 @@ fn main() -> ExitCode {
         Command::Run(args) => cli::run::run(&args),
         Command::Dap(args) => cli::dap::run(&args),
         Command::Debug(args) => cli::debug::run(&args),
+        Command::Lsp => cli::lsp::run(),
         Command::Schema => cli::schema::run(),
     }
 }

@@ -3,6 +3,7 @@
 pub mod check;
 pub mod dap;
 pub mod debug;
+pub mod lsp;
 mod render;
 pub mod run;
 pub mod schema;
