@@ -1,6 +1,7 @@
 //! Headless DAP sessions against the real `qirvo dap` binary and the example plugins.
 
 mod dap;
+mod wire;
 
 use dap::{DapClient, example_source};
 use serde_json::json;

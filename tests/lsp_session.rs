@@ -1,11 +1,13 @@
 //! The language server as an editor drives it: the real `qirvo lsp` binary over stdio.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::BufReader;
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{Receiver, channel};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
+
+mod wire;
 
 struct LspClient {
     child: Child,
@@ -13,26 +15,6 @@ struct LspClient {
     messages: Receiver<Value>,
     next_id: i64,
     backlog: Vec<Value>,
-}
-
-fn frame(reader: &mut impl BufRead) -> Option<Value> {
-    let mut length = None;
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).ok()? == 0 {
-            return None;
-        }
-        let line = line.trim_end();
-        if line.is_empty() {
-            break;
-        }
-        if let Some(value) = line.strip_prefix("Content-Length:") {
-            length = value.trim().parse().ok();
-        }
-    }
-    let mut body = vec![0; length?];
-    reader.read_exact(&mut body).ok()?;
-    serde_json::from_slice(&body).ok()
 }
 
 impl LspClient {
@@ -49,7 +31,7 @@ impl LspClient {
         let (sender, messages) = channel();
         std::thread::spawn(move || {
             let mut reader = BufReader::new(stdout);
-            while let Some(message) = frame(&mut reader) {
+            while let Some(message) = wire::read_frame(&mut reader) {
                 if sender.send(message).is_err() {
                     break;
                 }
@@ -72,10 +54,7 @@ impl LspClient {
     }
 
     fn write(&mut self, message: Value) {
-        let body = serde_json::to_vec(&message).unwrap();
-        write!(self.stdin, "Content-Length: {}\r\n\r\n", body.len()).unwrap();
-        self.stdin.write_all(&body).unwrap();
-        self.stdin.flush().unwrap();
+        wire::write_frame(&mut self.stdin, &message);
     }
 
     fn notify(&mut self, method: &str, params: Value) {

@@ -3,7 +3,7 @@
 #![allow(dead_code)]
 
 use std::collections::VecDeque;
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufReader, Write};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::time::{Duration, Instant};
@@ -24,26 +24,6 @@ pub struct DapClient {
     pub _home: tempfile::TempDir,
 }
 
-fn read_frame(reader: &mut impl BufRead) -> Option<Value> {
-    let mut length = None;
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).ok()? == 0 {
-            return None;
-        }
-        let line = line.trim_end();
-        if line.is_empty() {
-            break;
-        }
-        if let Some(value) = line.strip_prefix("Content-Length:") {
-            length = value.trim().parse().ok();
-        }
-    }
-    let mut body = vec![0; length?];
-    reader.read_exact(&mut body).ok()?;
-    serde_json::from_slice(&body).ok()
-}
-
 impl DapClient {
     pub fn start() -> DapClient {
         let home = tempfile::tempdir().unwrap();
@@ -62,7 +42,7 @@ impl DapClient {
         let (sender, messages) = channel();
         std::thread::spawn(move || {
             let mut reader = BufReader::new(stdout);
-            while let Some(message) = read_frame(&mut reader) {
+            while let Some(message) = crate::wire::read_frame(&mut reader) {
                 if sender.send(message).is_err() {
                     break;
                 }
@@ -87,10 +67,7 @@ impl DapClient {
     pub fn send(&mut self, command: &str, arguments: Value) -> i64 {
         self.seq += 1;
         let message = json!({ "seq": self.seq, "type": "request", "command": command, "arguments": arguments });
-        let body = serde_json::to_vec(&message).unwrap();
-        let mut frame = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
-        frame.extend(body);
-        self.send_raw(&frame);
+        crate::wire::write_frame(&mut self.stdin, &message);
         self.seq
     }
 

@@ -124,6 +124,20 @@ pub enum LoadError {
     Initialize(CallError),
 }
 
+/// A store for one plugin or program: memory limiter, epoch callback, and the debugger (which
+/// sees the module before instantiation, to set early breakpoints).
+fn new_store(engine: &Engine, state: HostState, options: &LoadOptions, module: &wasmtime::Module) -> Store<HostState> {
+    let mut store = Store::new(engine, state);
+    store.limiter(|state| &mut state.limiter);
+    install_epoch_callback(&mut store);
+    if let Some(debugger) = &options.debugger {
+        store.data_mut().debugger = Some(debugger.clone());
+        store.set_debug_handler(Debugger(debugger.clone()));
+        debugger.module_loaded(store.as_context_mut(), module);
+    }
+    store
+}
+
 /// At every epoch tick: let the debugger act, then apply the timeout and CPU share.
 fn install_epoch_callback(store: &mut Store<HostState>) {
     store.set_epoch_deadline(1);
@@ -329,15 +343,7 @@ impl PluginRuntime {
             CallClock::new(resources.timeout(), resources.cpu_percent()),
             plugin,
         );
-        let mut store = Store::new(&engine, state);
-        store.limiter(|state| &mut state.limiter);
-        install_epoch_callback(&mut store);
-        if let Some(debugger) = &options.debugger {
-            store.data_mut().debugger = Some(debugger.clone());
-            store.set_debug_handler(Debugger(debugger.clone()));
-            debugger.module_loaded(store.as_context_mut(), &module);
-        }
-
+        let mut store = new_store(&engine, state, &options, &module);
         let mut linker = Linker::new(&engine);
         host::link(&mut linker, |p| granted.contains(&p)).map_err(|e| LoadError::Instantiate(e.to_string()))?;
         store.set_epoch_deadline(1);

@@ -6,17 +6,16 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use wasmtime::{AsContextMut, Linker, Store};
+use wasmtime::Linker;
 use wasmtime_wasi::{FsPerms, WasiCtxBuilder};
 
-use super::debug::Debugger;
 use super::instance::{CallError, PluginInstance};
 use super::lifecycle::LifecycleState;
 use super::limits::{CallClock, MemoryLimiter};
 use super::metrics::Metrics;
 use super::output::{PluginOutput, Stream};
 use super::state::{HostState, PluginContext};
-use super::{LoadError, LoadOptions, PluginRuntime, install_epoch_callback};
+use super::{LoadError, LoadOptions, PluginRuntime, new_store};
 use crate::manifest::Manifest;
 
 /// How to run a command module.
@@ -116,14 +115,7 @@ impl PluginRuntime {
             CallClock::new(Duration::from_secs(365 * 24 * 3600), 100),
             context,
         );
-        let mut store = Store::new(&engine, state);
-        store.limiter(|state| &mut state.limiter);
-        install_epoch_callback(&mut store);
-        if let Some(debugger) = &options.debugger {
-            store.data_mut().debugger = Some(debugger.clone());
-            store.set_debug_handler(Debugger(debugger.clone()));
-            debugger.module_loaded(store.as_context_mut(), &module);
-        }
+        let mut store = new_store(&engine, state, &options, &module);
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p1::add_to_linker_async(&mut linker, |state: &mut HostState| &mut state.wasi)
             .map_err(|e| LoadError::Instantiate(e.to_string()))?;
