@@ -36,12 +36,9 @@ pub fn init_logging(log: Option<&PathBuf>) {
 
 pub fn run(args: &DapArgs) -> ExitCode {
     init_logging(args.log.as_ref());
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match super::async_runtime() {
         Ok(runtime) => runtime,
-        Err(error) => {
-            eprintln!("error: cannot start the async runtime: {error}");
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
     let code = runtime.block_on(async {
         match args.port {

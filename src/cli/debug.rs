@@ -35,12 +35,9 @@ pub struct DebugArgs {
 
 pub fn run(args: &DebugArgs) -> ExitCode {
     super::dap::init_logging(None);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match super::async_runtime() {
         Ok(runtime) => runtime,
-        Err(error) => {
-            eprintln!("error: cannot start the async runtime: {error}");
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
     let options = BatchOptions {
         manifests: args.manifests.clone(),

@@ -4,12 +4,9 @@ use std::process::ExitCode;
 
 pub fn run() -> ExitCode {
     super::dap::init_logging(None);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match super::async_runtime() {
         Ok(runtime) => runtime,
-        Err(error) => {
-            eprintln!("error: cannot start the async runtime: {error}");
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
     runtime.block_on(qirvo_lsp::serve_stdio());
     ExitCode::SUCCESS

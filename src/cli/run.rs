@@ -95,12 +95,9 @@ fn report_load_error(path: &std::path::Path, error: &LoadError) {
 }
 
 pub fn run(args: &RunArgs) -> ExitCode {
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match super::async_runtime() {
         Ok(runtime) => runtime,
-        Err(error) => {
-            eprintln!("error: cannot start the async runtime: {error}");
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
     runtime.block_on(run_async(args))
 }

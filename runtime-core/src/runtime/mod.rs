@@ -225,6 +225,22 @@ impl PluginRuntime {
         }
     }
 
+    /// Compiles (or loads from the cache) for the plain or the guest-debug engine.
+    fn compile(
+        &self,
+        wasm: &[u8],
+        options: &LoadOptions,
+    ) -> Result<(Engine, wasmtime::Module, CacheOutcome), LoadError> {
+        let debug = options.debugger.is_some();
+        let engine = self.engine(debug).map_err(|e| LoadError::Compile(e.to_string()))?;
+        let (module, outcome) = self
+            .config
+            .cache
+            .load(&engine, wasm, debug)
+            .map_err(|e| LoadError::Compile(format!("{e:?}")))?;
+        Ok((engine, module, outcome))
+    }
+
     fn emit_state(&self, plugin: &str, state: LifecycleState) {
         (self.config.sink)(RuntimeEvent::Lifecycle {
             plugin: plugin.to_string(),
@@ -265,13 +281,7 @@ impl PluginRuntime {
         self.hooks.run(HookPhase::PreLoad, &id)?;
 
         let wasm = std::fs::read(&module_path).map_err(read)?;
-        let debug = options.debugger.is_some();
-        let engine = self.engine(debug).map_err(|e| LoadError::Compile(e.to_string()))?;
-        let (module, outcome) = self
-            .config
-            .cache
-            .load(&engine, &wasm, debug)
-            .map_err(|e| LoadError::Compile(format!("{e:?}")))?;
+        let (engine, module, outcome) = self.compile(&wasm, &options)?;
 
         let granted = granted_permissions(&manifest);
         let resources = manifest.resources.clone();

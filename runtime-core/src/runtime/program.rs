@@ -68,13 +68,7 @@ impl PluginRuntime {
         let name = path
             .file_stem()
             .map_or_else(|| "program".to_string(), |s| s.to_string_lossy().into_owned());
-        let debug = options.debugger.is_some();
-        let engine = self.engine(debug).map_err(|e| LoadError::Compile(e.to_string()))?;
-        let (module, _) = self
-            .config
-            .cache
-            .load(&engine, &wasm, debug)
-            .map_err(|e| LoadError::Compile(format!("{e:?}")))?;
+        let (engine, module, _) = self.compile(&wasm, &options)?;
         let manifest: Manifest = serde_json::from_value(serde_json::json!({
             "manifest_version": 1,
             "id": "program",
