@@ -87,6 +87,8 @@ struct Control {
     return_point: Option<(u32, usize)>,
     /// Instructions single-stepped inside callees during the current step.
     callee_steps: u32,
+    /// Whether the last full look at the stack found the step inside a callee.
+    in_callee: bool,
 }
 
 /// Instructions to single-step through a callee before running it to its return instead:
@@ -218,6 +220,7 @@ impl Debuggee {
                 single_stepping: false,
                 return_point: None,
                 callee_steps: 0,
+                in_callee: false,
             }),
             module: Mutex::new(None),
             commands: tokio::sync::Mutex::new(commands),
@@ -299,6 +302,9 @@ impl Debuggee {
 
     /// Decides whether an instruction event is a stop.
     fn on_instruction(&self, store: &mut StoreContextMut<'_, HostState>) -> Decision {
+        if self.passes_through(store) {
+            return Decision::default();
+        }
         let frames = frames_of(store);
         let Some(top) = frames.first() else {
             return Decision::default();
@@ -411,6 +417,7 @@ impl Debuggee {
             }
             _ => None,
         };
+        control.in_callee = returns_to.is_some();
         if returns_to.is_some() {
             control.callee_steps += 1;
         } else {
@@ -430,6 +437,39 @@ impl Debuggee {
             decision.single_step = Some(false);
         }
         decision
+    }
+
+    /// The fast path of stepping: an instruction that starts no statement, has no breakpoint
+    /// and is not the return point cannot end a step, so the stack is not walked for it.
+    fn passes_through(&self, store: &mut StoreContextMut<'_, HostState>) -> bool {
+        let Some(index) = &self.index else { return false };
+        {
+            let control = lock(&self.control);
+            let quiet = control.single_stepping
+                && control.step != StepMode::None
+                && control.return_point.is_none()
+                && !(control.pause || control.entry || control.timeout_stop || control.terminate);
+            if !quiet {
+                return false;
+            }
+        }
+        let Some(frame) = store.debug_exit_frames().next() else {
+            return false;
+        };
+        let Ok(Some((_, pc))) = frame.wasm_function_index_and_pc(store.as_context_mut()) else {
+            return false;
+        };
+        let pc = pc.raw();
+        let mut control = lock(&self.control);
+        if control.wanted.contains(&pc) || control.applied.contains(&pc) || index.statement_at(pc).is_some() {
+            return false;
+        }
+        if control.in_callee {
+            control.callee_steps += 1;
+            // Over budget: take the slow path, which runs the callee to its return.
+            return control.callee_steps <= CALLEE_STEP_BUDGET;
+        }
+        true
     }
 
     /// Applies a decision's breakpoint and single-step changes.
@@ -474,7 +514,12 @@ impl Debuggee {
                         Resume::StepOut => StepMode::Out { depth },
                     };
                     let stepping = mode != StepMode::None;
-                    lock(&self.control).step = mode;
+                    {
+                        let mut control = lock(&self.control);
+                        control.step = mode;
+                        control.in_callee = false;
+                        control.callee_steps = 0;
+                    }
                     self.set_single_step(store.as_context_mut(), stepping);
                     return;
                 }
