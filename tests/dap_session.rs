@@ -545,6 +545,16 @@ fn restart_runs_the_plugin_again_with_the_same_breakpoints() {
     let first = client.wait_event("stopped");
     assert_eq!(first["reason"], "breakpoint");
     client.request("restart", json!({}));
+    // The breakpoint is re-verified against the reloaded module.
+    let changed = client.wait_event("breakpoint");
+    assert_eq!(changed["reason"], "changed");
+    assert_eq!(
+        (
+            changed["breakpoint"]["verified"].clone(),
+            changed["breakpoint"]["line"].clone()
+        ),
+        (json!(true), json!(18))
+    );
     // The new run gets a fresh thread and stops at the same breakpoint without reconfiguring.
     let second = client.wait_event("stopped");
     assert_eq!(second["reason"], "breakpoint");

