@@ -453,17 +453,7 @@ impl Session {
             };
             let bytes =
                 std::fs::read(&module_path).map_err(|e| format!("cannot read `{}`: {e}", module_path.display()))?;
-            let index = if args.no_debug {
-                None
-            } else {
-                match DwarfIndex::from_module(&bytes) {
-                    Ok(index) => Some(Arc::new(index)),
-                    Err(error) => {
-                        self.event("output", json!({ "category": "console", "output": format!("{}: {error}; breakpoints cannot be set and stepping is by instruction\n", parsed.id) }));
-                        None
-                    }
-                }
-            };
+            let index = self.dwarf_index(&bytes, &parsed.id, args.no_debug);
             let thread_id = self.thread_base + number as i64 + 1;
             let debuggee = Debuggee::new(
                 thread_id,
@@ -529,25 +519,27 @@ impl Session {
         config
     }
 
+    /// The DWARF index of a module, or `None` (said on the console) when it has none.
+    fn dwarf_index(&self, bytes: &[u8], label: &str, no_debug: bool) -> Option<Arc<DwarfIndex>> {
+        if no_debug {
+            return None;
+        }
+        match DwarfIndex::from_module(bytes) {
+            Ok(index) => Some(Arc::new(index)),
+            Err(error) => {
+                let text = format!("{label}: {error}; breakpoints cannot be set and stepping is by instruction\n");
+                self.event("output", json!({ "category": "console", "output": text }));
+                None
+            }
+        }
+    }
+
     /// `program` launches: a WASI command module run like `wasmtime run`.
     fn launch_program(&mut self, path: PathBuf, args: &LaunchArguments, cwd: PathBuf) -> Result<(), String> {
         let bytes = std::fs::read(&path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
         qirvo_runtime::module_info::ModuleInfo::from_bytes(&bytes)
             .map_err(|e| format!("`{}` is not a wasm module: {e}", path.display()))?;
-        let index = if args.no_debug {
-            None
-        } else {
-            match DwarfIndex::from_module(&bytes) {
-                Ok(index) => Some(Arc::new(index)),
-                Err(error) => {
-                    self.event(
-                        "output",
-                        json!({ "category": "console", "output": format!("{}: {error}\n", path.display()) }),
-                    );
-                    None
-                }
-            }
-        };
+        let index = self.dwarf_index(&bytes, &path.display().to_string(), args.no_debug);
         let runtime =
             Arc::new(PluginRuntime::new(self.runtime_config()).map_err(|e| format!("cannot create the runtime: {e}"))?);
         let name = path

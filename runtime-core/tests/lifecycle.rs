@@ -17,11 +17,7 @@ use support::{PluginDir, TestRuntime, no_changes};
 async fn hello_runs_its_whole_lifecycle() {
     let test = TestRuntime::new();
     let plugin_dir = PluginDir::new("hello", json!({ "config": { "greeting": "Hej" } }));
-    let mut plugin = test
-        .runtime
-        .load(&plugin_dir.manifest(), LoadOptions::default())
-        .await
-        .unwrap();
+    let mut plugin = test.load(&plugin_dir).await;
     assert_eq!(plugin.state(), LifecycleState::Initialized);
     plugin.start().await.unwrap();
     assert_eq!(plugin.state(), LifecycleState::Running);
@@ -62,11 +58,7 @@ async fn hello_runs_its_whole_lifecycle() {
 async fn illegal_transitions_are_errors_naming_the_state() {
     let test = TestRuntime::new();
     let plugin_dir = PluginDir::new("hello", no_changes());
-    let mut plugin = test
-        .runtime
-        .load(&plugin_dir.manifest(), LoadOptions::default())
-        .await
-        .unwrap();
+    let mut plugin = test.load(&plugin_dir).await;
     let error = plugin.stop().await.unwrap_err();
     assert_eq!(
         error.to_string(),
@@ -110,11 +102,7 @@ async fn hooks_run_in_priority_order_and_a_critical_failure_aborts_the_phase() {
         );
     }
     let plugin_dir = PluginDir::new("hello", no_changes());
-    let mut plugin = test
-        .runtime
-        .load(&plugin_dir.manifest(), LoadOptions::default())
-        .await
-        .unwrap();
+    let mut plugin = test.load(&plugin_dir).await;
     plugin.start().await.unwrap();
     plugin.stop().await.unwrap();
     let metrics = plugin.unload().await.unwrap();
@@ -130,11 +118,7 @@ async fn hooks_run_in_priority_order_and_a_critical_failure_aborts_the_phase() {
         HookPhase::PreStart,
         Hook::new("gate", 5, true, |_| Err("maintenance window".into())),
     );
-    let mut plugin = test
-        .runtime
-        .load(&plugin_dir.manifest(), LoadOptions::default())
-        .await
-        .unwrap();
+    let mut plugin = test.load(&plugin_dir).await;
     let error = plugin.start().await.unwrap_err();
     assert_eq!(
         error.to_string(),
@@ -169,11 +153,7 @@ async fn a_module_importing_an_ungranted_function_is_refused_before_it_runs() {
 
     // Granted, the same module loads and its storage read works (the key is simply absent).
     let plugin_dir = PluginDir::new("forbidden-import", json!({ "permissions": ["storage-read"] }));
-    let mut plugin = test
-        .runtime
-        .load(&plugin_dir.manifest(), LoadOptions::default())
-        .await
-        .unwrap();
+    let mut plugin = test.load(&plugin_dir).await;
     plugin.start().await.unwrap();
     assert_eq!(test.lines(), ["read None"]);
 }
@@ -204,12 +184,7 @@ async fn each_permission_gates_its_host_functions() {
     };
     assert!(diagnostics.iter().any(|d| d.message.contains("`notifications`")));
     let granted = PluginDir::new("events", no_changes());
-    let mut plugins = vec![
-        test.runtime
-            .load(&granted.manifest(), LoadOptions::default())
-            .await
-            .unwrap(),
-    ];
+    let mut plugins = vec![test.load(&granted).await];
     plugins[0].start().await.unwrap();
     let report = events::publish(&mut plugins, "notify", b"disk almost full").await;
     assert_eq!(report.delivered, 1);
@@ -228,11 +203,7 @@ async fn each_permission_gates_its_host_functions() {
         let plugin_dir = PluginDir::new("files", changes);
         std::fs::create_dir_all(plugin_dir.path().join("data")).unwrap();
         std::fs::write(plugin_dir.path().join("data/input.txt"), "twelve bytes").unwrap();
-        let mut plugin = test
-            .runtime
-            .load(&plugin_dir.manifest(), LoadOptions::default())
-            .await
-            .unwrap();
+        let mut plugin = test.load(&plugin_dir).await;
         assert_eq!(plugin.start().await.is_ok(), works);
         let output = std::fs::read_to_string(plugin_dir.path().join("data/output.txt")).ok();
         assert_eq!(output.as_deref(), works.then_some("12"));
@@ -244,16 +215,7 @@ async fn events_reach_subscribers_and_what_they_publish_is_delivered_next() {
     let test = TestRuntime::new();
     let plugin_dir = PluginDir::new("events", json!({ "events": ["greeting", "greeting.seen"] }));
     let hello_dir = PluginDir::new("hello", no_changes());
-    let mut plugins = vec![
-        test.runtime
-            .load(&plugin_dir.manifest(), LoadOptions::default())
-            .await
-            .unwrap(),
-        test.runtime
-            .load(&hello_dir.manifest(), LoadOptions::default())
-            .await
-            .unwrap(),
-    ];
+    let mut plugins = vec![test.load(&plugin_dir).await, test.load(&hello_dir).await];
     for plugin in &mut plugins {
         plugin.start().await.unwrap();
     }
@@ -280,11 +242,7 @@ async fn storage_survives_unloading_and_a_new_runtime() {
     let plugin_dir = PluginDir::new("counter", no_changes());
     for expected in 1..=3 {
         let test = TestRuntime::with_data_dir(data.path().to_path_buf(), None);
-        let mut plugin = test
-            .runtime
-            .load(&plugin_dir.manifest(), LoadOptions::default())
-            .await
-            .unwrap();
+        let mut plugin = test.load(&plugin_dir).await;
         plugin.start().await.unwrap();
         plugin.unload().await.unwrap();
         assert_eq!(test.lines(), [format!("count = {expected}")]);
@@ -295,17 +253,9 @@ async fn storage_survives_unloading_and_a_new_runtime() {
 async fn the_second_load_comes_from_the_cache_and_a_corrupt_entry_is_recompiled() {
     let test = TestRuntime::new();
     let plugin_dir = PluginDir::new("hello", no_changes());
-    let first = test
-        .runtime
-        .load(&plugin_dir.manifest(), LoadOptions::default())
-        .await
-        .unwrap();
+    let first = test.load(&plugin_dir).await;
     assert!(!first.metrics().loaded_from_cache);
-    let second = test
-        .runtime
-        .load(&plugin_dir.manifest(), LoadOptions::default())
-        .await
-        .unwrap();
+    let second = test.load(&plugin_dir).await;
     assert!(second.metrics().loaded_from_cache);
     for entry in std::fs::read_dir(test.cache_dir.path()).unwrap() {
         let path = entry.unwrap().path();
@@ -314,18 +264,10 @@ async fn the_second_load_comes_from_the_cache_and_a_corrupt_entry_is_recompiled(
         bytes[at] ^= 0x5a;
         std::fs::write(&path, bytes).unwrap();
     }
-    let mut third = test
-        .runtime
-        .load(&plugin_dir.manifest(), LoadOptions::default())
-        .await
-        .unwrap();
+    let mut third = test.load(&plugin_dir).await;
     assert!(!third.metrics().loaded_from_cache, "the corrupt entry was not used");
     third.start().await.unwrap();
-    let fourth = test
-        .runtime
-        .load(&plugin_dir.manifest(), LoadOptions::default())
-        .await
-        .unwrap();
+    let fourth = test.load(&plugin_dir).await;
     assert!(fourth.metrics().loaded_from_cache, "the entry was rewritten");
 }
 
@@ -338,21 +280,9 @@ async fn two_plugins_at_once_do_not_affect_each_other() {
     );
     let counter_a = PluginDir::new("counter", json!({ "id": "dev.qirvo.test.counter-a" }));
     let counter_b = PluginDir::new("counter", json!({ "id": "dev.qirvo.test.counter-b" }));
-    let mut spinner = test
-        .runtime
-        .load(&spin_dir.manifest(), LoadOptions::default())
-        .await
-        .unwrap();
-    let mut a = test
-        .runtime
-        .load(&counter_a.manifest(), LoadOptions::default())
-        .await
-        .unwrap();
-    let mut b = test
-        .runtime
-        .load(&counter_b.manifest(), LoadOptions::default())
-        .await
-        .unwrap();
+    let mut spinner = test.load(&spin_dir).await;
+    let mut a = test.load(&counter_a).await;
+    let mut b = test.load(&counter_b).await;
 
     let finished = Arc::new(Mutex::new(Vec::new()));
     let record = finished.clone();

@@ -6,7 +6,7 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use qirvo_runtime::runtime::lifecycle::LifecycleState;
-use qirvo_runtime::runtime::{CallError, LoadOptions, events};
+use qirvo_runtime::runtime::{CallError, events};
 use serde_json::json;
 use support::{HttpServer, PluginDir, TestRuntime};
 
@@ -14,11 +14,7 @@ use support::{HttpServer, PluginDir, TestRuntime};
 async fn a_runaway_loop_is_stopped_at_its_timeout_with_a_backtrace() {
     let test = TestRuntime::new();
     let plugin_dir = PluginDir::new("infinite-loop", json!({ "resources": { "timeout": "200ms" } }));
-    let mut plugin = test
-        .runtime
-        .load(&plugin_dir.manifest(), LoadOptions::default())
-        .await
-        .unwrap();
+    let mut plugin = test.load(&plugin_dir).await;
     let started = Instant::now();
     let error = plugin.start().await.unwrap_err();
     let took = started.elapsed();
@@ -37,11 +33,7 @@ async fn a_runaway_loop_is_stopped_at_its_timeout_with_a_backtrace() {
     assert_eq!(plugin.metrics().timeouts, 1);
     // The host is fine: the next plugin loads and runs normally.
     let hello = PluginDir::new("hello", json!({}));
-    let mut next = test
-        .runtime
-        .load(&hello.manifest(), LoadOptions::default())
-        .await
-        .unwrap();
+    let mut next = test.load(&hello).await;
     next.start().await.unwrap();
 }
 
@@ -49,11 +41,7 @@ async fn a_runaway_loop_is_stopped_at_its_timeout_with_a_backtrace() {
 async fn a_trap_fails_the_call_with_a_symbolized_backtrace() {
     let test = TestRuntime::new();
     let plugin_dir = PluginDir::new("trap", json!({}));
-    let mut plugin = test
-        .runtime
-        .load(&plugin_dir.manifest(), LoadOptions::default())
-        .await
-        .unwrap();
+    let mut plugin = test.load(&plugin_dir).await;
     let error = plugin.start().await.unwrap_err();
     let text = error.to_string();
     assert!(
@@ -71,11 +59,7 @@ async fn a_trap_fails_the_call_with_a_symbolized_backtrace() {
 async fn memory_growth_beyond_the_limit_fails_inside_the_plugin() {
     let test = TestRuntime::new();
     let plugin_dir = PluginDir::new("memory-hog", json!({ "resources": { "memory": "8MB" } }));
-    let mut plugin = test
-        .runtime
-        .load(&plugin_dir.manifest(), LoadOptions::default())
-        .await
-        .unwrap();
+    let mut plugin = test.load(&plugin_dir).await;
     let error = plugin.start().await.unwrap_err();
     assert!(matches!(error, CallError::Failed { status: 1, .. }), "{error}");
     let refused = test
@@ -94,12 +78,7 @@ async fn memory_growth_beyond_the_limit_fails_inside_the_plugin() {
 async fn writes_beyond_the_storage_quota_are_refused_and_earlier_ones_kept() {
     let test = TestRuntime::new();
     let plugin_dir = PluginDir::new("counter", json!({ "resources": { "storage": "16KB" } }));
-    let mut plugins = vec![
-        test.runtime
-            .load(&plugin_dir.manifest(), LoadOptions::default())
-            .await
-            .unwrap(),
-    ];
+    let mut plugins = vec![test.load(&plugin_dir).await];
     plugins[0].start().await.unwrap();
     let report = events::publish(&mut plugins, "counter.fill", b"1000").await;
     let failure = &report.failed[0];
@@ -132,11 +111,7 @@ async fn http_reaches_allowed_hosts_only() {
     let server = HttpServer::start("forecast: sunny", Duration::ZERO);
     let test = TestRuntime::new();
     let allowed = PluginDir::new("fetch", json!({ "config": { "url": server.url() } }));
-    let mut plugin = test
-        .runtime
-        .load(&allowed.manifest(), LoadOptions::default())
-        .await
-        .unwrap();
+    let mut plugin = test.load(&allowed).await;
     plugin.start().await.unwrap();
     assert_eq!(test.lines(), [format!("GET {} -> 200 (15 bytes)", server.url())]);
     assert_eq!(plugin.metrics().network_requests, 1);
@@ -145,11 +120,7 @@ async fn http_reaches_allowed_hosts_only() {
         "fetch",
         json!({ "network": { "allowed_hosts": ["api.example.com"] }, "config": { "url": server.url() } }),
     );
-    let mut plugin = test
-        .runtime
-        .load(&denied.manifest(), LoadOptions::default())
-        .await
-        .unwrap();
+    let mut plugin = test.load(&denied).await;
     let error = plugin.start().await.unwrap_err();
     assert!(matches!(error, CallError::Failed { .. }), "{error}");
     assert!(
@@ -174,12 +145,7 @@ async fn requests_in_flight_are_capped_by_max_connections() {
         "fetch",
         json!({ "config": { "url": server.url() }, "resources": { "memory": "32MB", "max_connections": 2 } }),
     );
-    let mut plugins = vec![
-        test.runtime
-            .load(&plugin_dir.manifest(), LoadOptions::default())
-            .await
-            .unwrap(),
-    ];
+    let mut plugins = vec![test.load(&plugin_dir).await];
     plugins[0].start().await.unwrap();
     let report = events::publish(&mut plugins, "fetch.parallel", b"2").await;
     assert!(report.failed.is_empty(), "{:?}", report.failed);
@@ -202,11 +168,7 @@ async fn cpu_throttling_pauses_a_busy_plugin_in_proportion() {
         "infinite-loop",
         json!({ "resources": { "memory": "16MB", "timeout": "400ms", "cpu": 25 } }),
     );
-    let mut plugin = test
-        .runtime
-        .load(&plugin_dir.manifest(), LoadOptions::default())
-        .await
-        .unwrap();
+    let mut plugin = test.load(&plugin_dir).await;
     assert!(plugin.start().await.is_err());
     let metrics = plugin.metrics();
     // At 25% the plugin should idle three times as long as it runs; allow for tick granularity.
@@ -222,22 +184,14 @@ async fn cpu_throttling_pauses_a_busy_plugin_in_proportion() {
 async fn health_checks_report_problems() {
     let test = TestRuntime::new();
     let hello = PluginDir::new("hello", json!({}));
-    let mut plugin = test
-        .runtime
-        .load(&hello.manifest(), LoadOptions::default())
-        .await
-        .unwrap();
+    let mut plugin = test.load(&hello).await;
     plugin.start().await.unwrap();
     let report = plugin.health_check().await;
     assert!(report.healthy, "{report:?}");
     assert!(report.memory_bytes > 0 && report.memory_bytes <= report.memory_limit_bytes);
 
     let hog = PluginDir::new("memory-hog", json!({ "resources": { "memory": "8MB" } }));
-    let mut plugin = test
-        .runtime
-        .load(&hog.manifest(), LoadOptions::default())
-        .await
-        .unwrap();
+    let mut plugin = test.load(&hog).await;
     let _ = plugin.start().await;
     let report = plugin.health_check().await;
     assert!(!report.healthy);
@@ -264,11 +218,7 @@ async fn response_bodies_are_paced_by_the_bandwidth_cap() {
         "fetch",
         json!({ "config": { "url": server.url() }, "resources": { "memory": "32MB", "bandwidth": "40KB/s" } }),
     );
-    let mut plugin = test
-        .runtime
-        .load(&plugin_dir.manifest(), LoadOptions::default())
-        .await
-        .unwrap();
+    let mut plugin = test.load(&plugin_dir).await;
     let started = Instant::now();
     plugin.start().await.unwrap();
     // 20 KB at 40 KB/s cannot arrive in less than half a second.

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use qirvo_runtime::runtime::cache::{CacheConfig, CodeCache};
 use qirvo_runtime::runtime::output::RuntimeEvent;
-use qirvo_runtime::runtime::{PluginRuntime, RuntimeConfig};
+use qirvo_runtime::runtime::{LoadOptions, PluginInstance, PluginRuntime, RuntimeConfig};
 use serde_json::{Value, json};
 
 pub fn examples() -> PathBuf {
@@ -96,6 +96,14 @@ impl TestRuntime {
             data_dir,
             _data: keep,
         }
+    }
+
+    /// Loads the plugin in `dir` without a debugger; loading must succeed.
+    pub async fn load(&self, dir: &PluginDir) -> PluginInstance {
+        self.runtime
+            .load(&dir.manifest(), LoadOptions::default())
+            .await
+            .unwrap()
     }
 
     /// Log messages and output lines, in order, without plugin ids.
