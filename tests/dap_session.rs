@@ -329,7 +329,10 @@ fn breakpoints_in_a_c_plugin_and_function_breakpoints() {
     );
     client.request("continue", json!({ "threadId": 1 }));
     let (reason, function, ..) = client.wait_stop();
-    assert_eq!((reason.as_str(), function.as_str()), ("breakpoint", "qirvo_stop"));
+    assert_eq!(
+        (reason.as_str(), function.as_str()),
+        ("function breakpoint", "qirvo_stop")
+    );
     client.request("continue", json!({ "threadId": 1 }));
     assert_eq!(client.wait_exit(), 0);
 }
@@ -597,6 +600,58 @@ fn stepping_over_a_long_call_runs_it_and_stops_after_it() {
         depths.push(trace["totalFrames"].as_u64().unwrap());
     }
     assert_eq!(depths, [1, 1, 1], "next never stops inside `$long`");
+    client.request("continue", json!({ "threadId": 1 }));
+    assert_eq!(client.wait_exit(), 0);
+}
+
+#[test]
+fn source_map_sends_breakpoints_and_frames_to_the_mapped_checkout() {
+    // A copy of the plugin's sources somewhere else, as on a machine other than the one that
+    // built it; the module's DWARF says /qirvo/examples/hello/src/lib.rs.
+    let checkout = tempfile::tempdir().unwrap();
+    std::fs::create_dir(checkout.path().join("src")).unwrap();
+    let copy = checkout.path().join("src/lib.rs");
+    std::fs::copy(example_source("hello"), &copy).unwrap();
+    let copy = copy.to_str().unwrap().to_string();
+
+    let mut client = DapClient::start();
+    let breakpoints = client.launch(
+        json!({
+            "manifest": "examples/hello/manifest.json",
+            "sourceMap": { "/qirvo/examples/hello": checkout.path() },
+        }),
+        &[(&copy, &[18])],
+    );
+    assert_eq!(breakpoints[0]["verified"], true, "{breakpoints:?}");
+    let stopped = client.wait_event("stopped");
+    let trace = client.request("stackTrace", json!({ "threadId": stopped["threadId"] }));
+    let top = &trace["stackFrames"][0];
+    assert_eq!(
+        (top["source"]["path"].as_str(), top["line"].as_u64()),
+        (Some(copy.as_str()), Some(18))
+    );
+    client.request("continue", json!({ "threadId": 1 }));
+    assert_eq!(client.wait_exit(), 0);
+}
+
+#[test]
+fn function_breakpoints_find_inlined_trait_methods() {
+    let mut client = DapClient::start();
+    client.request("initialize", json!({ "adapterID": "qirvo" }));
+    client.request("launch", json!({ "manifest": "examples/hello/manifest.json" }));
+    client.wait_event("initialized");
+    let set = client.request(
+        "setFunctionBreakpoints",
+        json!({ "breakpoints": [{ "name": "Hello::stop" }] }),
+    );
+    assert_eq!(set["breakpoints"][0]["verified"], true, "{set}");
+    client.request("configurationDone", json!({}));
+    let (reason, function, file, line) = client.wait_stop();
+    assert_eq!(
+        (reason.as_str(), file.as_str(), line),
+        ("function breakpoint", "lib.rs", 24)
+    );
+    assert!(function.ends_with("::stop"), "{function}");
     client.request("continue", json!({ "threadId": 1 }));
     assert_eq!(client.wait_exit(), 0);
 }

@@ -71,6 +71,8 @@ impl Default for ExceptionFilters {
 
 struct Control {
     wanted: BTreeSet<u32>,
+    /// The subset of `wanted` that function breakpoints asked for (stop reason differs).
+    function_entries: BTreeSet<u32>,
     applied: BTreeSet<u32>,
     dirty: bool,
     step: StepMode,
@@ -117,7 +119,7 @@ pub struct StoppedFrame {
 /// Why a plugin stopped.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Stop {
-    /// DAP reason: `entry`, `breakpoint`, `step`, `pause`, `exception`.
+    /// DAP reason: `entry`, `breakpoint`, `function breakpoint`, `step`, `pause`, `exception`.
     pub reason: &'static str,
     /// Short description (exceptions).
     pub description: Option<String>,
@@ -208,6 +210,7 @@ impl Debuggee {
             index,
             control: Mutex::new(Control {
                 wanted: BTreeSet::new(),
+                function_entries: BTreeSet::new(),
                 applied: BTreeSet::new(),
                 dirty: false,
                 step: StepMode::None,
@@ -229,10 +232,12 @@ impl Debuggee {
         })
     }
 
-    /// Replaces the set of breakpoint pcs; applied at the next opportunity.
-    pub fn set_breakpoints(&self, pcs: BTreeSet<u32>) {
+    /// Replaces the breakpoint pcs: those of source breakpoints and the function entries of
+    /// function breakpoints. Applied at the next opportunity.
+    pub fn set_breakpoints(&self, source_lines: BTreeSet<u32>, function_entries: BTreeSet<u32>) {
         let mut control = lock(&self.control);
-        control.wanted = pcs;
+        control.wanted = source_lines.union(&function_entries).copied().collect();
+        control.function_entries = function_entries;
         control.dirty = true;
     }
 
@@ -408,7 +413,12 @@ impl Debuggee {
             {
                 decision.remove_temporary = Some(pc);
             }
-            decision.stop = stop("breakpoint");
+            let reason = if control.function_entries.contains(&top.pc) {
+                "function breakpoint"
+            } else {
+                "breakpoint"
+            };
+            decision.stop = stop(reason);
             return decision;
         }
         // Entered a callee while stepping over or out: run it at full speed to its return.

@@ -588,18 +588,19 @@ impl Session {
     /// Recomputes each debuggee's breakpoint pcs from every source and function breakpoint.
     fn apply_breakpoints(&self) {
         for thread in &self.threads {
-            let mut pcs = BTreeSet::new();
+            let mut lines = BTreeSet::new();
             for (path, breakpoints) in &self.source_breakpoints {
                 for (_, breakpoint) in breakpoints {
                     if let (BreakpointPlacement::At { addresses, .. }, _) = self.place(thread, path, breakpoint.line) {
-                        pcs.extend(addresses.iter().map(|a| *a as u32));
+                        lines.extend(addresses.iter().map(|a| *a as u32));
                     }
                 }
             }
+            let mut functions = BTreeSet::new();
             for name in &self.function_breakpoints {
-                pcs.extend(self.function_pcs(thread, name));
+                functions.extend(self.function_pcs(thread, name));
             }
-            thread.debuggee.set_breakpoints(pcs);
+            thread.debuggee.set_breakpoints(lines, functions);
         }
     }
 

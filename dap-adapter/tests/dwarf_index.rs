@@ -54,3 +54,26 @@ fn rust_lines_frames_and_tombstones() {
         Err(qirvo_dap::dwarf::DwarfError::Missing)
     ));
 }
+
+#[test]
+fn function_breakpoints_land_after_the_prologue() {
+    // Rust at -O0: the entry is the first line of the body, not the `fn` line.
+    let rust = index("hello", "hello.wasm");
+    for (name, line) in [("Hello::start", 18), ("Hello::stop", 24)] {
+        let entries = rust.function_entries(name);
+        assert_eq!(entries.len(), 1, "{name}");
+        let frames = rust.frames(entries[0] as u32, false);
+        assert!(
+            frames[0].function.ends_with(name.rsplit("::").next().unwrap()),
+            "{frames:?}"
+        );
+        assert_eq!(frames[0].location.as_ref().unwrap().line, line, "{name}: {frames:?}");
+    }
+    // C at -O1: the prologue ends inside the inlined `log_line` (line 48 has no code of its
+    // own); the entry stays in the function itself, on its opening line.
+    let c = index("c-hello", "c_hello.wasm");
+    let entries = c.function_entries("qirvo_stop");
+    let frames = c.frames(entries[0] as u32, false);
+    assert_eq!(frames[0].function, "qirvo_stop", "{frames:?}");
+    assert_eq!(frames[0].location.as_ref().unwrap().line, 47, "{frames:?}");
+}

@@ -22,6 +22,8 @@ pub struct LineRow {
     pub is_stmt: bool,
     /// Whether the row ends its sequence (its address is one past the last instruction).
     pub end_sequence: bool,
+    /// Whether the compiler marked this row as the end of the function's prologue.
+    pub prologue_end: bool,
 }
 
 /// Where a breakpoint lands.
@@ -100,6 +102,7 @@ impl LineTable {
                     },
                     is_stmt: row.is_stmt(),
                     end_sequence: row.end_sequence(),
+                    prologue_end: row.prologue_end(),
                 };
                 sequence.push(line_row);
                 if line_row.end_sequence {
@@ -157,13 +160,23 @@ impl LineTable {
         (!row.end_sequence && row.line != 0).then_some(row)
     }
 
-    /// The first statement row at or after `address` (a function's body after its header).
-    pub fn first_statement_from(&self, address: u64) -> Option<u64> {
-        let start = self.rows.partition_point(|row| row.address < address);
-        self.rows[start..]
+    /// Addresses in `[start, end)` whose rows are marked `prologue_end`, in address order.
+    pub fn prologue_ends(&self, start: u64, end: u64) -> impl Iterator<Item = u64> + '_ {
+        let first = self.rows.partition_point(|row| row.address < start);
+        self.rows[first..]
             .iter()
-            .take_while(|row| !row.end_sequence)
-            .find(|row| row.is_stmt && row.line != 0)
+            .take_while(move |row| row.address < end)
+            .filter(|row| row.prologue_end && !row.end_sequence && row.line != 0)
+            .map(|row| row.address)
+    }
+
+    /// Statement addresses in `[start, end)`, in address order.
+    pub fn statements_in(&self, start: u64, end: u64) -> impl Iterator<Item = u64> + Clone + '_ {
+        let first = self.rows.partition_point(|row| row.address < start);
+        self.rows[first..]
+            .iter()
+            .take_while(move |row| row.address < end)
+            .filter(|row| row.is_stmt && !row.end_sequence && row.line != 0)
             .map(|row| row.address)
     }
 

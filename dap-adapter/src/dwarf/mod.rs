@@ -55,6 +55,9 @@ pub enum DwarfError {
 /// The index of one module.
 pub struct DwarfIndex {
     code_offset: u64,
+    /// Per function body, in module order: where its first instruction is and where it ends
+    /// (module offsets). DWARF can point at a body's local declarations, which are not code.
+    bodies: Vec<std::ops::Range<u64>>,
     lines: lines::LineTable,
     functions: Vec<functions::FunctionEntry>,
     // addr2line parses lazily through `OnceCell`s, so it is not `Sync`; lookups take turns.
@@ -75,9 +78,16 @@ impl DwarfIndex {
     pub fn from_module(bytes: &[u8]) -> Result<DwarfIndex, DwarfError> {
         let mut sections: HashMap<&str, &[u8]> = HashMap::new();
         let mut code_offset = None;
+        let mut bodies = Vec::new();
         for payload in wasmparser::Parser::new(0).parse_all(bytes) {
             match payload.map_err(|e| DwarfError::Invalid(e.to_string()))? {
                 wasmparser::Payload::CodeSectionStart { range, .. } => code_offset = Some(range.start as u64),
+                wasmparser::Payload::CodeSectionEntry(body) => {
+                    let code = body
+                        .get_operators_reader()
+                        .map_err(|e| DwarfError::Invalid(e.to_string()))?;
+                    bodies.push(code.original_position() as u64..body.range().end as u64);
+                }
                 wasmparser::Payload::CustomSection(reader) if reader.name().starts_with(".debug_") => {
                     sections.insert(reader.name(), reader.data());
                 }
@@ -100,6 +110,7 @@ impl DwarfIndex {
         );
         Ok(DwarfIndex {
             code_offset,
+            bodies,
             lines,
             functions,
             context,
@@ -109,6 +120,16 @@ impl DwarfIndex {
     /// Offset of the code section payload in the module file.
     pub fn code_offset(&self) -> u64 {
         self.code_offset
+    }
+
+    /// The module pc of the instruction at `module_pc`, or of the first instruction after it
+    /// when it points into a body's header (size and local declarations).
+    fn instruction_at_or_after(&self, module_pc: u64) -> u64 {
+        let next = self.bodies.partition_point(|body| body.end <= module_pc);
+        match self.bodies.get(next) {
+            Some(body) if module_pc < body.start => body.start,
+            _ => module_pc,
+        }
     }
 
     fn address(&self, module_pc: u32) -> Option<u64> {
@@ -194,19 +215,48 @@ impl DwarfIndex {
         count.saturating_sub(1)
     }
 
-    /// Module pcs of the functions `name` designates (short or qualified name).
+    /// Module pcs of the functions `name` designates (short or qualified name): where each
+    /// function's own code starts after its prologue.
     pub fn function_entries(&self, name: &str) -> Vec<u64> {
         let mut pcs: Vec<u64> = self
             .functions
             .iter()
             .filter(|f| functions::matches(f, name))
-            // `low_pc` is where the body starts (its local declarations); stop at its first
-            // statement instead, which is an instruction.
-            .map(|f| self.lines.first_statement_from(f.low_pc).unwrap_or(f.low_pc) + self.code_offset)
+            .map(|f| self.instruction_at_or_after(self.entry_after_prologue(f) + self.code_offset))
             .collect();
         pcs.sort_unstable();
         pcs.dedup();
         pcs
+    }
+
+    /// Where a function body's own code starts: the first `prologue_end` row, else the first
+    /// statement, that is in the body and not in something inlined into it. Optimised code can
+    /// mark the end of the prologue inside an inlined callee, and stopping there would show the
+    /// callee, not the function asked for; `low_pc` itself is where the local declarations are,
+    /// not an instruction.
+    fn entry_after_prologue(&self, function: &functions::FunctionEntry) -> u64 {
+        let in_body = |address: &u64| function.ranges.iter().any(|range| range.contains(address));
+        let own_code = |address: &u64| {
+            let Ok(pc) = u32::try_from(address + self.code_offset) else {
+                return false;
+            };
+            self.frames(pc, false)
+                .first()
+                .is_some_and(|frame| functions::without_hash(&frame.function) == function.qualified)
+        };
+        let prologue_ends = function
+            .ranges
+            .iter()
+            .flat_map(|range| self.lines.prologue_ends(range.start, range.end));
+        let statements = function
+            .ranges
+            .iter()
+            .flat_map(|range| self.lines.statements_in(range.start, range.end));
+        prologue_ends
+            .chain(statements.clone())
+            .find(|address| in_body(address) && own_code(address))
+            .or_else(|| statements.clone().next())
+            .unwrap_or(function.low_pc())
     }
 
     /// Where a breakpoint at `line` of the files `files` (indices into [`files`](Self::files))
@@ -216,7 +266,10 @@ impl DwarfIndex {
         match placement {
             BreakpointPlacement::At { line, addresses } => BreakpointPlacement::At {
                 line,
-                addresses: addresses.into_iter().map(|a| a + self.code_offset).collect(),
+                addresses: addresses
+                    .into_iter()
+                    .map(|a| self.instruction_at_or_after(a + self.code_offset))
+                    .collect(),
             },
             other => other,
         }
