@@ -1,151 +1,11 @@
 //! The language server as an editor drives it: the real `qirvo lsp` binary over stdio.
 
-use std::io::BufReader;
-use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::mpsc::{Receiver, channel};
-use std::time::{Duration, Instant};
-
 use serde_json::{Value, json};
 
+mod lsp;
 mod wire;
 
-struct LspClient {
-    child: Child,
-    stdin: ChildStdin,
-    messages: Receiver<Value>,
-    next_id: i64,
-    backlog: Vec<Value>,
-}
-
-impl LspClient {
-    fn start() -> LspClient {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_qirvo"))
-            .arg("lsp")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let stdin = child.stdin.take().unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let (sender, messages) = channel();
-        std::thread::spawn(move || {
-            let mut reader = BufReader::new(stdout);
-            while let Some(message) = wire::read_frame(&mut reader) {
-                if sender.send(message).is_err() {
-                    break;
-                }
-            }
-        });
-        let mut client = LspClient {
-            child,
-            stdin,
-            messages,
-            next_id: 0,
-            backlog: Vec::new(),
-        };
-        let capabilities = client.request("initialize", json!({ "capabilities": {} }));
-        assert_eq!(
-            capabilities["capabilities"]["textDocumentSync"]["change"], 2,
-            "incremental sync"
-        );
-        client.notify("initialized", json!({}));
-        client
-    }
-
-    fn write(&mut self, message: Value) {
-        wire::write_frame(&mut self.stdin, &message);
-    }
-
-    fn notify(&mut self, method: &str, params: Value) {
-        self.write(json!({ "jsonrpc": "2.0", "method": method, "params": params }));
-    }
-
-    fn next(&mut self, deadline: Instant) -> Value {
-        let message = self
-            .messages
-            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
-            .expect("the server answers in time");
-        // Answer the server's own requests (client/registerCapability).
-        if message.get("method").is_some() && message.get("id").is_some() {
-            let id = message["id"].clone();
-            self.write(json!({ "jsonrpc": "2.0", "id": id, "result": null }));
-        }
-        message
-    }
-
-    fn request(&mut self, method: &str, params: Value) -> Value {
-        self.next_id += 1;
-        let id = self.next_id;
-        self.write(json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params }));
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            let message = self.next(deadline);
-            if message["id"] == id && message.get("method").is_none() {
-                return message["result"].clone();
-            }
-            self.backlog.push(message);
-        }
-    }
-
-    /// The next diagnostics published for `uri` at `version`.
-    fn diagnostics(&mut self, uri: &str, version: i64) -> Vec<Value> {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            let message = match self
-                .backlog
-                .iter()
-                .position(|m| m["method"] == "textDocument/publishDiagnostics")
-            {
-                Some(index) => self.backlog.remove(index),
-                None => self.next(deadline),
-            };
-            if message["method"] == "textDocument/publishDiagnostics"
-                && message["params"]["uri"] == uri
-                && message["params"]["version"] == version
-            {
-                return message["params"]["diagnostics"].as_array().unwrap().clone();
-            }
-        }
-    }
-}
-
-impl Drop for LspClient {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-    }
-}
-
-fn codes(diagnostics: &[Value]) -> Vec<String> {
-    diagnostics
-        .iter()
-        .map(|d| d["code"].as_str().unwrap().to_string())
-        .collect()
-}
-
-fn manifest_in(dir: &std::path::Path, module: Option<&str>, manifest: &str) -> String {
-    if let Some(case) = module {
-        let source = format!("{}/tests/manifests/{case}/module.wasm", env!("CARGO_MANIFEST_DIR"));
-        std::fs::copy(source, dir.join("module.wasm")).unwrap();
-    }
-    let path = dir.join("manifest.json");
-    std::fs::write(&path, manifest).unwrap();
-    format!("file://{}", path.display())
-}
-
-const NEEDS_STORAGE: &str = r#"{
-  "manifest_version": 1,
-  "id": "com.example.café",
-  "name": "Café 😀 plugin",
-  "version": "1.0",
-  "description": "A manifest edited in the tests.",
-  "type": "service",
-  "author": "Ann <ann@example.com>",
-  "category": "utilities",
-  "main": "module.wasm",
-  "permissions": ["notifications"]
-}
-"#;
+use lsp::{LspClient, NEEDS_STORAGE, codes, manifest_in};
 
 #[test]
 fn diagnostics_fixes_and_incremental_edits() {
@@ -306,7 +166,8 @@ fn rebuilding_the_module_updates_the_diagnostics() {
     );
 }
 
-/// Thousands of random incremental edits: the server never panics or stalls, and its copy of
+/// Thousands of random incremental edits with requests for every feature in between: the server
+/// never panics or stalls (every request is answered without an error), and its copy of
 /// the text stays the client's (its diagnostics equal those of the same text opened fresh).
 #[test]
 fn random_edits_keep_the_server_in_sync() {
@@ -364,6 +225,43 @@ fn random_edits_keep_the_server_in_sync() {
                 "text": piece
             }] }),
         );
+        // Every feature answers on whatever the text is now, at any position.
+        if version % 20 == 0 {
+            let at = Locator::new(&text).utf16((next() as usize) % (text.len() + 1));
+            let position = json!({ "line": at.line, "character": at.column });
+            let document = json!({ "uri": uri });
+            let whole = json!({ "start": { "line": 0, "character": 0 }, "end": position });
+            let (method, params) = match (version / 20) % 9 {
+                0 => (
+                    "textDocument/hover",
+                    json!({ "textDocument": document, "position": position }),
+                ),
+                1 => (
+                    "textDocument/completion",
+                    json!({ "textDocument": document, "position": position }),
+                ),
+                2 => (
+                    "textDocument/definition",
+                    json!({ "textDocument": document, "position": position }),
+                ),
+                3 => ("textDocument/documentSymbol", json!({ "textDocument": document })),
+                4 => ("textDocument/documentLink", json!({ "textDocument": document })),
+                5 => ("textDocument/codeLens", json!({ "textDocument": document })),
+                6 => (
+                    "textDocument/inlayHint",
+                    json!({ "textDocument": document, "range": whole }),
+                ),
+                7 => (
+                    "textDocument/codeAction",
+                    json!({ "textDocument": document, "range": whole, "context": { "diagnostics": [] } }),
+                ),
+                _ => (
+                    "textDocument/formatting",
+                    json!({ "textDocument": document, "options": { "tabSize": 2, "insertSpaces": true } }),
+                ),
+            };
+            client.request(method, params);
+        }
     }
     let last = client.diagnostics(&uri, (edits + 1) as i64);
     let fresh_uri = format!("{}.qirvo.json", uri.trim_end_matches(".json"));

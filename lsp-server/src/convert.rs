@@ -10,6 +10,8 @@ use tower_lsp::lsp_types::{
     NumberOrString, Position, Range, TextEdit, Url, WorkspaceEdit,
 };
 
+use crate::settings::{Override, Settings};
+
 /// A byte range as an LSP range.
 pub fn range(locator: &Locator, span: &ByteRange<usize>) -> Range {
     let start = locator.utf16(span.start);
@@ -20,12 +22,21 @@ pub fn range(locator: &Locator, span: &ByteRange<usize>) -> Range {
     )
 }
 
-/// One diagnostic for the editor.
-pub fn diagnostic(uri: &Url, locator: &Locator, diagnostic: &Diagnostic) -> lsp_types::Diagnostic {
-    let severity = match diagnostic.severity {
-        Severity::Error => DiagnosticSeverity::ERROR,
-        Severity::Warning => DiagnosticSeverity::WARNING,
-        Severity::Hint => DiagnosticSeverity::HINT,
+/// One diagnostic for the editor, or `None` when the settings turn its code off.
+pub fn diagnostic(
+    uri: &Url,
+    locator: &Locator,
+    diagnostic: &Diagnostic,
+    settings: &Settings,
+) -> Option<lsp_types::Diagnostic> {
+    let severity = match settings.severity.get(&diagnostic.code) {
+        Some(Override::Off) => return None,
+        Some(Override::Severity(severity)) => *severity,
+        None => match diagnostic.severity {
+            Severity::Error => DiagnosticSeverity::ERROR,
+            Severity::Warning => DiagnosticSeverity::WARNING,
+            Severity::Hint => DiagnosticSeverity::HINT,
+        },
     };
     let tags: Vec<DiagnosticTag> = diagnostic
         .tags
@@ -47,7 +58,7 @@ pub fn diagnostic(uri: &Url, locator: &Locator, diagnostic: &Diagnostic) -> lsp_
     if let Some(help) = &diagnostic.help {
         message.push_str(&format!("\n{help}"));
     }
-    lsp_types::Diagnostic {
+    Some(lsp_types::Diagnostic {
         range: range(locator, &diagnostic.span),
         severity: Some(severity),
         code: Some(NumberOrString::String(diagnostic.code.to_string())),
@@ -57,15 +68,19 @@ pub fn diagnostic(uri: &Url, locator: &Locator, diagnostic: &Diagnostic) -> lsp_
         related_information: (!related.is_empty()).then_some(related),
         tags: (!tags.is_empty()).then_some(tags),
         data: None,
-    }
+    })
 }
 
-/// The quick fixes of the diagnostics that touch `wanted`.
-pub fn code_actions(uri: &Url, locator: &Locator, diagnostics: &[Diagnostic], wanted: Range) -> Vec<CodeAction> {
+/// The quick fixes of the published diagnostics that touch `wanted`.
+pub fn code_actions(
+    uri: &Url,
+    locator: &Locator,
+    diagnostics: &[(Diagnostic, lsp_types::Diagnostic)],
+    wanted: Range,
+) -> Vec<CodeAction> {
     let overlaps = |r: &Range| r.start <= wanted.end && wanted.start <= r.end;
     let mut actions = Vec::new();
-    for item in diagnostics {
-        let lsp = diagnostic(uri, locator, item);
+    for (item, lsp) in diagnostics {
         if !overlaps(&lsp.range) {
             continue;
         }

@@ -1,26 +1,24 @@
-//! The language server: tower-lsp handlers over runtime-core's rules. Handlers stay thin:
-//! documents, checking, conversion and features live in their own modules.
+//! The language server: tower-lsp handlers over runtime-core's rules. Handlers stay thin: state
+//! and scheduling live in `workspace`, each feature in its own module.
 
-use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
-use qirvo_runtime::json;
-use qirvo_runtime::location::{Locator, Position as Offset};
-use qirvo_runtime::rules::{self, CheckContext, CheckOutput, RuntimeLimits};
+use serde_json::Value;
 use tower_lsp::jsonrpc::Result;
 use tower_lsp::lsp_types::*;
 use tower_lsp::{Client, LanguageServer};
 
-use crate::documents::Documents;
-use crate::modules::ModuleCache;
-use crate::{completion, convert, hover, locate};
+use crate::format::{self, Style};
+use crate::settings::Settings;
+use crate::workspace::Workspace;
+use crate::{completion, convert, hover, inlay, lens, locate, navigation, symbols};
 
 /// The server state.
 pub struct Backend {
-    client: Client,
-    documents: Documents,
-    modules: Arc<ModuleCache>,
-    limits: RuntimeLimits,
+    workspace: Arc<Workspace>,
+    /// The client answers `workspace/configuration`.
+    pulls_configuration: std::sync::atomic::AtomicBool,
 }
 
 /// Whether a document is a manifest (by name or language id).
@@ -29,79 +27,107 @@ pub fn is_manifest(uri: &Url, language: Option<&str>) -> bool {
     language == Some("qirvo-manifest") || name == "manifest.json" || name.ends_with(".qirvo.json")
 }
 
-fn offset(text: &str, position: Position) -> usize {
-    Locator::new(text).offset_of_utf16(Offset {
-        line: position.line,
-        column: position.character,
-    })
-}
-
 impl Backend {
     /// A backend talking to `client`.
     pub fn new(client: Client) -> Backend {
         Backend {
-            client,
-            documents: Documents::default(),
-            modules: Arc::default(),
-            limits: RuntimeLimits::default(),
+            workspace: Arc::new(Workspace::new(client)),
+            pulls_configuration: Default::default(),
         }
     }
 
-    fn check_text(&self, uri: &Url, text: &str) -> CheckOutput {
-        let manifest_dir = uri.to_file_path().ok().and_then(|p| p.parent().map(PathBuf::from));
-        rules::check(
-            text,
-            &CheckContext {
-                manifest_dir,
-                limits: self.limits,
-                modules: &*self.modules,
-            },
-        )
+    fn client(&self) -> &Client {
+        &self.workspace.client
     }
 
-    /// Checks the current text and publishes, unless a newer edit arrived meanwhile.
-    async fn publish(&self, uri: Url) {
-        let Some(document) = self.documents.get(&uri) else {
-            return;
-        };
-        let output = self.check_text(&uri, &document.text);
-        let locator = Locator::new(&document.text);
-        let diagnostics = output
-            .diagnostics
-            .iter()
-            .map(|d| convert::diagnostic(&uri, &locator, d))
-            .collect();
-        if self
-            .documents
-            .get(&uri)
-            .is_some_and(|latest| latest.version == document.version)
-        {
-            self.client
-                .publish_diagnostics(uri, diagnostics, Some(document.version))
+    /// Applies a `qirvo` settings section and re-checks if anything changed.
+    async fn apply_settings(&self, section: &Value) {
+        let (settings, problems) = Settings::from_json(section);
+        for problem in &problems {
+            tracing::warn!("{problem}");
+        }
+        if !problems.is_empty() {
+            self.client()
+                .show_message(MessageType::WARNING, format!("qirvo settings: {}", problems.join("; ")))
                 .await;
         }
+        if self.workspace.set_settings(settings) {
+            self.workspace.recheck_all().await;
+        }
+    }
+
+    async fn fetch_settings(&self) {
+        let item = ConfigurationItem {
+            scope_uri: None,
+            section: Some("qirvo".into()),
+        };
+        match self.client().configuration(vec![item]).await {
+            Ok(mut sections) if !sections.is_empty() => self.apply_settings(&sections.swap_remove(0)).await,
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, "workspace/configuration failed"),
+        }
+    }
+}
+
+fn capabilities(pull_diagnostics: bool) -> ServerCapabilities {
+    ServerCapabilities {
+        text_document_sync: Some(TextDocumentSyncCapability::Options(TextDocumentSyncOptions {
+            open_close: Some(true),
+            change: Some(TextDocumentSyncKind::INCREMENTAL),
+            save: Some(TextDocumentSyncSaveOptions::Supported(true)),
+            ..TextDocumentSyncOptions::default()
+        })),
+        hover_provider: Some(HoverProviderCapability::Simple(true)),
+        completion_provider: Some(CompletionOptions {
+            trigger_characters: Some(vec!["\"".into(), ":".into()]),
+            ..CompletionOptions::default()
+        }),
+        code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
+            code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+            ..CodeActionOptions::default()
+        })),
+        document_symbol_provider: Some(OneOf::Left(true)),
+        document_formatting_provider: Some(OneOf::Left(true)),
+        document_link_provider: Some(DocumentLinkOptions {
+            resolve_provider: Some(false),
+            work_done_progress_options: WorkDoneProgressOptions::default(),
+        }),
+        definition_provider: Some(OneOf::Left(true)),
+        inlay_hint_provider: Some(OneOf::Left(true)),
+        code_lens_provider: Some(CodeLensOptions {
+            resolve_provider: Some(false),
+        }),
+        diagnostic_provider: pull_diagnostics.then(|| {
+            DiagnosticServerCapabilities::Options(DiagnosticOptions {
+                identifier: Some("qirvo".into()),
+                inter_file_dependencies: false,
+                workspace_diagnostics: false,
+                work_done_progress_options: WorkDoneProgressOptions::default(),
+            })
+        }),
+        ..ServerCapabilities::default()
     }
 }
 
 #[tower_lsp::async_trait]
 impl LanguageServer for Backend {
-    async fn initialize(&self, _: InitializeParams) -> Result<InitializeResult> {
+    async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        let client = &params.capabilities;
+        let pull = client.text_document.as_ref().is_some_and(|t| t.diagnostic.is_some());
+        self.workspace.pulls_diagnostics.store(pull, Ordering::SeqCst);
+        let configuration = client.workspace.as_ref().and_then(|w| w.configuration).unwrap_or(false);
+        self.pulls_configuration.store(configuration, Ordering::SeqCst);
+        // Clients without workspace/configuration (or before it answers) can pass settings here.
+        if let Some(options) = &params.initialization_options {
+            let section = options.get("qirvo").unwrap_or(options);
+            let (settings, problems) = Settings::from_json(section);
+            for problem in problems {
+                tracing::warn!("{problem}");
+            }
+            self.workspace.set_settings(settings);
+        }
         Ok(InitializeResult {
-            capabilities: ServerCapabilities {
-                text_document_sync: Some(TextDocumentSyncCapability::Options(TextDocumentSyncOptions {
-                    open_close: Some(true),
-                    change: Some(TextDocumentSyncKind::INCREMENTAL),
-                    save: Some(TextDocumentSyncSaveOptions::Supported(true)),
-                    ..TextDocumentSyncOptions::default()
-                })),
-                hover_provider: Some(HoverProviderCapability::Simple(true)),
-                completion_provider: Some(CompletionOptions {
-                    trigger_characters: Some(vec!["\"".into(), ":".into()]),
-                    ..CompletionOptions::default()
-                }),
-                code_action_provider: Some(CodeActionProviderCapability::Simple(true)),
-                ..ServerCapabilities::default()
-            },
+            capabilities: capabilities(pull),
             server_info: Some(ServerInfo {
                 name: "qirvo".into(),
                 version: Some(env!("CARGO_PKG_VERSION").into()),
@@ -122,7 +148,12 @@ impl LanguageServer for Backend {
             })
             .ok(),
         };
-        let _ = self.client.register_capability(vec![watch]).await;
+        if let Err(error) = self.client().register_capability(vec![watch]).await {
+            tracing::debug!(%error, "the client does not watch files for us");
+        }
+        if self.pulls_configuration.load(Ordering::SeqCst) {
+            self.fetch_settings().await;
+        }
     }
 
     async fn shutdown(&self) -> Result<()> {
@@ -134,88 +165,194 @@ impl LanguageServer for Backend {
         if !is_manifest(&document.uri, Some(&document.language_id)) {
             return;
         }
-        self.documents
+        self.workspace
+            .documents
             .open(document.uri.clone(), document.text, document.version);
-        self.publish(document.uri).await;
+        self.workspace.schedule(document.uri);
     }
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
         let uri = params.text_document.uri;
         if self
+            .workspace
             .documents
             .change(&uri, params.text_document.version, &params.content_changes)
             .is_some()
         {
-            self.publish(uri).await;
+            self.workspace.schedule(uri);
         }
     }
 
     async fn did_save(&self, params: DidSaveTextDocumentParams) {
-        self.publish(params.text_document.uri).await;
+        self.workspace.schedule(params.text_document.uri);
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
-        self.documents.close(&params.text_document.uri);
-        self.client
-            .publish_diagnostics(params.text_document.uri, Vec::new(), None)
-            .await;
+        let uri = params.text_document.uri;
+        self.workspace.close(&uri);
+        if !self.workspace.pulls_diagnostics.load(Ordering::SeqCst) {
+            self.client().publish_diagnostics(uri, Vec::new(), None).await;
+        }
+    }
+
+    async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
+        if self.pulls_configuration.load(Ordering::SeqCst) {
+            self.fetch_settings().await;
+        } else {
+            let section = params.settings.get("qirvo").unwrap_or(&params.settings).clone();
+            self.apply_settings(&section).await;
+        }
     }
 
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
         for change in &params.changes {
             if let Ok(path) = change.uri.to_file_path() {
-                self.modules.invalidate(&path);
+                self.workspace.modules.invalidate(&path);
             }
         }
-        for uri in self.documents.uris() {
-            self.publish(uri).await;
-        }
+        self.workspace.invalidate();
+        self.workspace.recheck_all().await;
+    }
+
+    async fn diagnostic(&self, params: DocumentDiagnosticParams) -> Result<DocumentDiagnosticReportResult> {
+        let analysis = self.workspace.analysis(&params.text_document.uri);
+        let report = match analysis {
+            Some(analysis) if params.previous_result_id.as_deref() == Some(&analysis.result_id()) => {
+                DocumentDiagnosticReport::Unchanged(RelatedUnchangedDocumentDiagnosticReport {
+                    related_documents: None,
+                    unchanged_document_diagnostic_report: UnchangedDocumentDiagnosticReport {
+                        result_id: analysis.result_id(),
+                    },
+                })
+            }
+            analysis => DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport {
+                related_documents: None,
+                full_document_diagnostic_report: FullDocumentDiagnosticReport {
+                    result_id: analysis.as_ref().map(|a| a.result_id()),
+                    items: analysis.map(|a| a.lsp_diagnostics()).unwrap_or_default(),
+                },
+            }),
+        };
+        Ok(DocumentDiagnosticReportResult::Report(report))
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
         let uri = params.text_document.uri;
-        let Some(document) = self.documents.get(&uri) else {
+        let Some(analysis) = self.workspace.analysis(&uri) else {
             return Ok(None);
         };
-        let output = self.check_text(&uri, &document.text);
-        let locator = Locator::new(&document.text);
-        let actions = convert::code_actions(&uri, &locator, &output.diagnostics, params.range);
+        let actions = convert::code_actions(&uri, &analysis.locator(), &analysis.published, params.range);
         Ok(Some(actions.into_iter().map(CodeActionOrCommand::CodeAction).collect()))
     }
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
         let position = params.text_document_position_params;
-        let Some(document) = self.documents.get(&position.text_document.uri) else {
+        let Some(analysis) = self.workspace.analysis(&position.text_document.uri) else {
             return Ok(None);
         };
-        let parsed = json::parse(&document.text);
-        let Some(root) = parsed.root else { return Ok(None) };
-        let at = offset(&document.text, position.position);
-        let Some(place) = locate::at(&root, at) else {
+        let Some(root) = &analysis.root else { return Ok(None) };
+        let Some(place) = locate::at(root, analysis.offset(position.position)) else {
             return Ok(None);
         };
-        let output = self.check_text(&position.text_document.uri, &document.text);
-        let Some(text) = hover::markdown(&place, output.module.as_deref()) else {
+        let Some(text) = hover::markdown(&place, analysis.output.module.as_deref()) else {
             return Ok(None);
         };
-        let locator = Locator::new(&document.text);
         Ok(Some(Hover {
             contents: HoverContents::Markup(MarkupContent {
                 kind: MarkupKind::Markdown,
                 value: text,
             }),
-            range: Some(convert::range(&locator, &place.span)),
+            range: Some(convert::range(&analysis.locator(), &place.span)),
         }))
     }
 
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
         let position = params.text_document_position;
-        let Some(document) = self.documents.get(&position.text_document.uri) else {
+        let Some(analysis) = self.workspace.analysis(&position.text_document.uri) else {
             return Ok(None);
         };
-        let parsed = json::parse(&document.text);
-        let at = offset(&document.text, position.position);
-        let items = completion::items(parsed.root.as_ref(), &document.text, at);
+        let at = analysis.offset(position.position);
+        let items = completion::items(analysis.root.as_ref(), &analysis.text, at);
         Ok(Some(CompletionResponse::Array(items)))
+    }
+
+    async fn document_symbol(&self, params: DocumentSymbolParams) -> Result<Option<DocumentSymbolResponse>> {
+        let Some(analysis) = self.workspace.analysis(&params.text_document.uri) else {
+            return Ok(None);
+        };
+        let Some(root) = &analysis.root else { return Ok(None) };
+        Ok(Some(DocumentSymbolResponse::Nested(symbols::outline(
+            root,
+            &analysis.locator(),
+        ))))
+    }
+
+    async fn formatting(&self, params: DocumentFormattingParams) -> Result<Option<Vec<TextEdit>>> {
+        let Some(analysis) = self.workspace.analysis(&params.text_document.uri) else {
+            return Ok(None);
+        };
+        let (Some(root), None) = (&analysis.root, analysis.syntax_error) else {
+            let at = analysis
+                .syntax_error
+                .map(|offset| analysis.locator().chars(offset))
+                .map(|p| format!(" (first at line {}, column {})", p.line + 1, p.column + 1))
+                .unwrap_or_default();
+            self.client()
+                .show_message(
+                    MessageType::WARNING,
+                    format!("qirvo: not formatting a manifest that is not valid JSON{at}; nothing was changed"),
+                )
+                .await;
+            return Ok(None);
+        };
+        let options = &params.options;
+        let style = Style {
+            indent: if options.insert_spaces {
+                " ".repeat(options.tab_size.clamp(1, 16) as usize)
+            } else {
+                "\t".into()
+            },
+            final_newline: analysis.text.ends_with('\n') || options.insert_final_newline == Some(true),
+        };
+        let formatted = format::format(&analysis.text, root, &style);
+        let edits = format::minimal_edit(&analysis.text, &formatted)
+            .map(|(start, end, new_text)| {
+                let range = convert::range(&analysis.locator(), &(start..end));
+                vec![TextEdit::new(range, new_text.to_string())]
+            })
+            .unwrap_or_default();
+        Ok(Some(edits))
+    }
+
+    async fn document_link(&self, params: DocumentLinkParams) -> Result<Option<Vec<DocumentLink>>> {
+        Ok(self
+            .workspace
+            .analysis(&params.text_document.uri)
+            .map(|analysis| navigation::links(&analysis)))
+    }
+
+    async fn goto_definition(&self, params: GotoDefinitionParams) -> Result<Option<GotoDefinitionResponse>> {
+        let position = params.text_document_position_params;
+        let uri = position.text_document.uri;
+        let Some(analysis) = self.workspace.analysis(&uri) else {
+            return Ok(None);
+        };
+        let found = navigation::definitions(&uri, &analysis, position.position);
+        Ok((!found.is_empty()).then_some(GotoDefinitionResponse::Array(found)))
+    }
+
+    async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
+        Ok(self
+            .workspace
+            .analysis(&params.text_document.uri)
+            .map(|analysis| inlay::hints(&analysis, params.range)))
+    }
+
+    async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
+        let uri = params.text_document.uri;
+        Ok(self
+            .workspace
+            .analysis(&uri)
+            .map(|analysis| lens::lenses(&uri, &analysis)))
     }
 }

@@ -1,0 +1,178 @@
+//! The server's shared state and the diagnostics schedule.
+//!
+//! "Debounced, latest edit wins" without a fixed wait (lsp.md): an edit starts a check of its
+//! document unless one is already running; a running check, when done, publishes only if its
+//! version is still the newest and otherwise checks the newest version next. A burst of edits
+//! therefore costs at most one check in flight plus one after it, and a single keystroke gets its
+//! diagnostics as soon as one check takes.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+
+use tower_lsp::Client;
+use tower_lsp::lsp_types::{MessageType, Url};
+
+use crate::analysis::Analysis;
+use crate::documents::Documents;
+use crate::modules::ModuleCache;
+use crate::settings::Settings;
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poison| poison.into_inner())
+}
+
+/// Everything the handlers share.
+pub struct Workspace {
+    /// The connection to the editor.
+    pub client: Client,
+    /// Open manifests.
+    pub documents: Documents,
+    /// Modules named by `main`, parsed once per change on disk.
+    pub modules: ModuleCache,
+    settings: RwLock<Settings>,
+    /// Bumped whenever something besides the text changes what a check says (settings, a module
+    /// on disk), so cached analyses and pull result ids go stale.
+    generation: AtomicU64,
+    analyses: Mutex<HashMap<Url, Arc<Analysis>>>,
+    checking: Mutex<HashSet<Url>>,
+    /// The client pulls diagnostics (`textDocument/diagnostic`); then nothing is pushed.
+    pub pulls_diagnostics: AtomicBool,
+}
+
+impl Workspace {
+    /// An empty workspace talking to `client`.
+    pub fn new(client: Client) -> Workspace {
+        Workspace {
+            client,
+            documents: Documents::default(),
+            modules: ModuleCache::default(),
+            settings: RwLock::default(),
+            generation: AtomicU64::new(0),
+            analyses: Mutex::default(),
+            checking: Mutex::default(),
+            pulls_diagnostics: AtomicBool::new(false),
+        }
+    }
+
+    /// The current settings.
+    pub fn settings(&self) -> Settings {
+        self.settings.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Replaces the settings; returns whether they changed.
+    pub fn set_settings(&self, settings: Settings) -> bool {
+        let mut current = self.settings.write().unwrap_or_else(|p| p.into_inner());
+        if *current == settings {
+            return false;
+        }
+        *current = settings;
+        self.invalidate();
+        true
+    }
+
+    /// Marks every analysis stale (settings or a module changed).
+    pub fn invalidate(&self) {
+        self.generation.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// The analysis of the document's current version, checking it if needed.
+    pub fn analysis(&self, uri: &Url) -> Option<Arc<Analysis>> {
+        let document = self.documents.get(uri)?;
+        let generation = self.generation.load(Ordering::SeqCst);
+        if let Some(cached) = lock(&self.analyses).get(uri)
+            && cached.version == document.version
+            && cached.generation == generation
+            && cached.text == document.text
+        {
+            return Some(cached.clone());
+        }
+        let settings = self.settings();
+        let analysis = Arc::new(Analysis::new(
+            uri,
+            document.version,
+            generation,
+            document.text,
+            &settings,
+            &self.modules,
+        ));
+        lock(&self.analyses).insert(uri.clone(), analysis.clone());
+        Some(analysis)
+    }
+
+    /// Forgets a closed document.
+    pub fn close(&self, uri: &Url) {
+        self.documents.close(uri);
+        lock(&self.analyses).remove(uri);
+    }
+
+    /// Whether `analysis` still describes the document as the editor has it.
+    fn is_current(&self, uri: &Url, analysis: &Analysis) -> bool {
+        self.documents
+            .get(uri)
+            .is_some_and(|d| d.version == analysis.version && d.text == analysis.text)
+            && analysis.generation == self.generation.load(Ordering::SeqCst)
+    }
+
+    /// Checks `uri` and publishes its diagnostics, coalescing with a check already running.
+    pub fn schedule(self: &Arc<Self>, uri: Url) {
+        if self.pulls_diagnostics.load(Ordering::SeqCst) {
+            return;
+        }
+        if !lock(&self.checking).insert(uri.clone()) {
+            return; // the running check picks up the newest version when it finishes
+        }
+        let workspace = self.clone();
+        tokio::spawn(async move { workspace.check_until_current(uri).await });
+    }
+
+    /// Re-checks every open document (settings or a module changed).
+    pub async fn recheck_all(self: &Arc<Self>) {
+        if self.pulls_diagnostics.load(Ordering::SeqCst) {
+            if let Err(error) = self.client.workspace_diagnostic_refresh().await {
+                tracing::debug!(%error, "diagnostic refresh not accepted");
+            }
+            return;
+        }
+        for uri in self.documents.uris() {
+            self.schedule(uri);
+        }
+    }
+
+    async fn check_until_current(self: Arc<Self>, uri: Url) {
+        loop {
+            let workspace = self.clone();
+            let target = uri.clone();
+            // Checks are synchronous work (a large module is parsed on a change on disk): keep
+            // them off the threads that read client messages.
+            let analysis = match tokio::task::spawn_blocking(move || workspace.analysis(&target)).await {
+                Ok(analysis) => analysis,
+                Err(error) => {
+                    tracing::error!(%error, %uri, "a check failed");
+                    self.client
+                        .log_message(MessageType::ERROR, format!("qirvo: checking {uri} failed: {error}"))
+                        .await;
+                    None
+                }
+            };
+            if let Some(analysis) = &analysis
+                && self.is_current(&uri, analysis)
+            {
+                self.client
+                    .publish_diagnostics(uri.clone(), analysis.lsp_diagnostics(), Some(analysis.version))
+                    .await;
+            }
+            // Decide under the lock: an edit that lands after this sees the flag cleared and
+            // schedules its own check; one that landed before is picked up by the next loop.
+            let mut checking = lock(&self.checking);
+            let done = match &analysis {
+                None => true,
+                Some(analysis) => self.is_current(&uri, analysis) || self.documents.get(&uri).is_none(),
+            };
+            if done {
+                checking.remove(&uri);
+                return;
+            }
+        }
+    }
+}

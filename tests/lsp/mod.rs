@@ -1,0 +1,182 @@
+//! An LSP client for tests: drives the real `qirvo lsp` binary over stdio as an editor would.
+
+#![allow(dead_code)] // each test file uses part of the harness
+
+use std::io::BufReader;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{Receiver, channel};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+pub struct LspClient {
+    child: Child,
+    stdin: ChildStdin,
+    messages: Receiver<Value>,
+    next_id: i64,
+    /// Messages read while waiting for something else.
+    pub backlog: Vec<Value>,
+    /// What `workspace/configuration` answers for the `qirvo` section.
+    pub settings: Value,
+}
+
+const TIMEOUT: Duration = Duration::from_secs(30);
+
+impl LspClient {
+    /// A server initialised with no client capabilities (push diagnostics, no configuration).
+    pub fn start() -> LspClient {
+        LspClient::start_with(json!({}), Value::Null)
+    }
+
+    /// A server initialised with `capabilities`; `settings` answers `workspace/configuration`.
+    pub fn start_with(capabilities: Value, settings: Value) -> LspClient {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_qirvo"))
+            .arg("lsp")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdin = child.stdin.take().unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (sender, messages) = channel();
+        std::thread::spawn(move || {
+            let mut reader = BufReader::new(stdout);
+            while let Some(message) = crate::wire::read_frame(&mut reader) {
+                if sender.send(message).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut client = LspClient {
+            child,
+            stdin,
+            messages,
+            next_id: 0,
+            backlog: Vec::new(),
+            settings,
+        };
+        let initialized = client.request("initialize", json!({ "capabilities": capabilities }));
+        assert_eq!(
+            initialized["capabilities"]["textDocumentSync"]["change"], 2,
+            "incremental sync"
+        );
+        client.notify("initialized", json!({}));
+        client
+    }
+
+    fn write(&mut self, message: Value) {
+        crate::wire::write_frame(&mut self.stdin, &message);
+    }
+
+    pub fn notify(&mut self, method: &str, params: Value) {
+        self.write(json!({ "jsonrpc": "2.0", "method": method, "params": params }));
+    }
+
+    fn next(&mut self, deadline: Instant) -> Value {
+        let message = self
+            .messages
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            .expect("the server answers in time");
+        // Answer the server's own requests as an editor would.
+        if message.get("method").is_some() && message.get("id").is_some() {
+            let id = message["id"].clone();
+            let result = match message["method"].as_str() {
+                Some("workspace/configuration") => json!([self.settings]),
+                _ => Value::Null,
+            };
+            self.write(json!({ "jsonrpc": "2.0", "id": id, "result": result }));
+        }
+        message
+    }
+
+    pub fn request(&mut self, method: &str, params: Value) -> Value {
+        self.next_id += 1;
+        let id = self.next_id;
+        self.write(json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params }));
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let message = self.next(deadline);
+            if message["id"] == id && message.get("method").is_none() {
+                assert!(message.get("error").is_none(), "{method} failed: {message}");
+                return message["result"].clone();
+            }
+            self.backlog.push(message);
+        }
+    }
+
+    /// The next diagnostics published for `uri` at `version`.
+    pub fn diagnostics(&mut self, uri: &str, version: i64) -> Vec<Value> {
+        self.diagnostics_where(uri, |params| params["version"] == version)
+    }
+
+    /// The next diagnostics published for `uri` whose notification satisfies `wanted`.
+    pub fn diagnostics_where(&mut self, uri: &str, wanted: impl Fn(&Value) -> bool) -> Vec<Value> {
+        let message = self.message_where(|m| {
+            m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri && wanted(&m["params"])
+        });
+        message["params"]["diagnostics"].as_array().unwrap().clone()
+    }
+
+    /// The next message from the server that satisfies `wanted`, backlog first; others are kept.
+    pub fn message_where(&mut self, wanted: impl Fn(&Value) -> bool) -> Value {
+        if let Some(index) = self.backlog.iter().position(&wanted) {
+            return self.backlog.remove(index);
+        }
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let message = self.next(deadline);
+            if wanted(&message) {
+                return message;
+            }
+            self.backlog.push(message);
+        }
+    }
+
+    /// Opens `text` as a manifest at `uri`, version 1.
+    pub fn open(&mut self, uri: &str, text: &str) {
+        self.notify(
+            "textDocument/didOpen",
+            json!({ "textDocument": { "uri": uri, "languageId": "json", "version": 1, "text": text } }),
+        );
+    }
+}
+
+impl Drop for LspClient {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+    }
+}
+
+pub fn codes(diagnostics: &[Value]) -> Vec<String> {
+    diagnostics
+        .iter()
+        .map(|d| d["code"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// Writes `manifest` (and a test module, by case name) into `dir`; returns the manifest's uri.
+pub fn manifest_in(dir: &std::path::Path, module: Option<&str>, manifest: &str) -> String {
+    if let Some(case) = module {
+        let source = format!("{}/tests/manifests/{case}/module.wasm", env!("CARGO_MANIFEST_DIR"));
+        std::fs::copy(source, dir.join("module.wasm")).unwrap();
+    }
+    let path = dir.join("manifest.json");
+    std::fs::write(&path, manifest).unwrap();
+    format!("file://{}", path.display())
+}
+
+/// A manifest whose module needs `storage-read`/`storage-write` and never uses `notifications`.
+pub const NEEDS_STORAGE: &str = r#"{
+  "manifest_version": 1,
+  "id": "com.example.café",
+  "name": "Café 😀 plugin",
+  "version": "1.0",
+  "description": "A manifest edited in the tests.",
+  "type": "service",
+  "author": "Ann <ann@example.com>",
+  "category": "utilities",
+  "main": "module.wasm",
+  "permissions": ["notifications"]
+}
+"#;
