@@ -1,11 +1,15 @@
 //! What the manifest rules need to know about a compiled module, read with `wasmparser`
 //! without compiling it: imports, exports with their types, the memory's declared size and
-//! whether DWARF is present. Function bodies are skipped, so a 2 MB module is read in well
-//! under a millisecond.
+//! whether DWARF is present. Function bodies and custom sections are skipped, so a 2 MB module
+//! is read in well under a millisecond.
 
+use std::io::{BufReader, Cursor, Read, Seek, SeekFrom};
 use std::path::Path;
 
-use wasmparser::{Chunk, CompositeInnerType, Encoding, ExternalKind, Parser, Payload, TypeRef};
+use wasmparser::{
+    BinaryReader, Chunk, CompositeInnerType, CustomSectionReader, Encoding, ExternalKind, ImportSectionReader,
+    MemoryType, Parser, Payload, RecGroup, SectionLimited, TypeRef,
+};
 
 use crate::host_api::{Signature, ValType};
 
@@ -139,160 +143,22 @@ pub enum ModuleError {
 }
 
 impl ModuleInfo {
-    /// Reads and summarises a module file.
+    /// Summarises the module file at `path`, reading only the sections the summary needs:
+    /// function bodies and custom sections (DWARF is most of a debug build) are skipped on
+    /// disk, so a 20 MB module costs a few small reads and no large buffer.
     pub fn from_file(path: &Path) -> Result<ModuleInfo, ModuleError> {
-        let bytes = std::fs::read(path).map_err(|error| match error.kind() {
+        let unreadable = |error: std::io::Error| match error.kind() {
             std::io::ErrorKind::NotFound => ModuleError::NotFound,
             _ => ModuleError::Unreadable(error.to_string()),
-        })?;
-        ModuleInfo::from_bytes(&bytes)
+        };
+        let file = std::fs::File::open(path).map_err(unreadable)?;
+        let len = file.metadata().map_err(unreadable)?.len();
+        summarise(BufReader::new(file), len)
     }
 
     /// Summarises module bytes.
     pub fn from_bytes(bytes: &[u8]) -> Result<ModuleInfo, ModuleError> {
-        if bytes.len() < 8 || &bytes[..4] != b"\0asm" {
-            let message = if bytes.is_empty() {
-                "the file is empty, not a wasm module".to_string()
-            } else if bytes.starts_with(b"(module") || bytes.starts_with(b";;") {
-                "this is wasm text format (.wat); compile it to a binary .wasm".to_string()
-            } else {
-                "not a wasm module (missing the `\\0asm` header)".to_string()
-            };
-            return Err(ModuleError::Invalid {
-                message,
-                offset: Some(0),
-            });
-        }
-        let invalid = |error: wasmparser::BinaryReaderError| ModuleError::Invalid {
-            message: error.message().to_string(),
-            offset: Some(error.offset()),
-        };
-        let mut info = ModuleInfo {
-            size: bytes.len(),
-            ..ModuleInfo::default()
-        };
-        let mut types: Vec<Option<FuncType>> = Vec::new();
-        let mut func_types: Vec<u32> = Vec::new();
-        let mut parser = Parser::new(0);
-        let mut offset = 0;
-        loop {
-            let (payload, consumed) = match parser.parse(&bytes[offset..], true).map_err(invalid)? {
-                Chunk::NeedMoreData(_) => {
-                    return Err(ModuleError::Invalid {
-                        message: "the module ends in the middle of a section".to_string(),
-                        offset: Some(bytes.len()),
-                    });
-                }
-                Chunk::Parsed { consumed, payload } => (payload, consumed),
-            };
-            offset += consumed;
-            match payload {
-                Payload::Version { encoding, .. } if encoding != Encoding::Module => {
-                    return Err(ModuleError::Invalid {
-                        message: "this is a wasm component; Qirvo plugins are core wasm modules".to_string(),
-                        offset: Some(0),
-                    });
-                }
-                Payload::TypeSection(reader) => {
-                    for group in reader {
-                        for sub_type in group.map_err(invalid)?.into_types() {
-                            types.push(match &sub_type.composite_type.inner {
-                                CompositeInnerType::Func(func) => Some(FuncType {
-                                    params: func.params().iter().map(val_type).collect(),
-                                    results: func.results().iter().map(val_type).collect(),
-                                }),
-                                _ => None,
-                            });
-                        }
-                    }
-                }
-                Payload::ImportSection(reader) => {
-                    for import in reader.into_imports() {
-                        let import = import.map_err(invalid)?;
-                        let kind = match import.ty {
-                            TypeRef::Func(index) | TypeRef::FuncExact(index) => {
-                                func_types.push(index);
-                                EntityKind::Func(types.get(index as usize).cloned().flatten())
-                            }
-                            TypeRef::Memory(memory) => {
-                                if info.memory.is_none() {
-                                    info.memory = Some(MemoryInfo {
-                                        min_pages: memory.initial,
-                                        max_pages: memory.maximum,
-                                        imported: true,
-                                    });
-                                }
-                                EntityKind::Memory
-                            }
-                            TypeRef::Table(_) => EntityKind::Table,
-                            TypeRef::Global(_) => EntityKind::Global,
-                            TypeRef::Tag(_) => EntityKind::Tag,
-                        };
-                        info.imports.push(Import {
-                            module: import.module.to_string(),
-                            name: import.name.to_string(),
-                            kind,
-                        });
-                    }
-                }
-                Payload::FunctionSection(reader) => {
-                    for index in reader {
-                        func_types.push(index.map_err(invalid)?);
-                    }
-                }
-                Payload::MemorySection(reader) => {
-                    for memory in reader {
-                        let memory = memory.map_err(invalid)?;
-                        if info.memory.is_none() {
-                            info.memory = Some(MemoryInfo {
-                                min_pages: memory.initial,
-                                max_pages: memory.maximum,
-                                imported: false,
-                            });
-                        }
-                    }
-                }
-                Payload::ExportSection(reader) => {
-                    for export in reader {
-                        let export = export.map_err(invalid)?;
-                        let kind = match export.kind {
-                            ExternalKind::Func | ExternalKind::FuncExact => EntityKind::Func(
-                                func_types
-                                    .get(export.index as usize)
-                                    .and_then(|ty| types.get(*ty as usize).cloned().flatten()),
-                            ),
-                            ExternalKind::Memory => EntityKind::Memory,
-                            ExternalKind::Table => EntityKind::Table,
-                            ExternalKind::Global => EntityKind::Global,
-                            ExternalKind::Tag => EntityKind::Tag,
-                        };
-                        info.exports.push(Export {
-                            name: export.name.to_string(),
-                            kind,
-                        });
-                    }
-                }
-                Payload::CodeSectionStart { range, size, .. } => {
-                    info.code_section_offset = Some(range.start);
-                    parser.skip_section();
-                    offset += size as usize;
-                    if offset > bytes.len() {
-                        return Err(ModuleError::Invalid {
-                            message: "the module ends in the middle of the code section".to_string(),
-                            offset: Some(bytes.len()),
-                        });
-                    }
-                }
-                Payload::CustomSection(reader) => match reader.name() {
-                    ".debug_info" => info.has_dwarf = true,
-                    "name" => info.has_name_section = true,
-                    _ => {}
-                },
-                Payload::End(_) => break,
-                _ => {}
-            }
-        }
-        Ok(info)
+        summarise(Cursor::new(bytes), bytes.len() as u64)
     }
 
     /// The export named `name`.
@@ -304,6 +170,217 @@ impl ModuleInfo {
     pub fn min_memory_bytes(&self) -> u64 {
         self.memory
             .map_or(0, |m| m.min_pages.saturating_mul(crate::units::WASM_PAGE))
+    }
+}
+
+/// Longest custom section name read; longer names are not ones we look for.
+const MAX_CUSTOM_NAME: u64 = 256;
+
+/// Walks the sections of a module: the framing (id and size) here, the contents with
+/// wasmparser's section readers at their true offsets, so error offsets point into the file.
+fn summarise<R: Read + Seek>(mut input: R, len: u64) -> Result<ModuleInfo, ModuleError> {
+    let io = |error: std::io::Error| ModuleError::Unreadable(error.to_string());
+    let mut header = [0u8; 8];
+    let got = read_at(&mut input, 0, &mut header).map_err(io)?;
+    if got < 8 || &header[..4] != b"\0asm" {
+        let message = if got == 0 {
+            "the file is empty, not a wasm module".to_string()
+        } else if header.starts_with(b"(module") || header.starts_with(b";;") {
+            "this is wasm text format (.wat); compile it to a binary .wasm".to_string()
+        } else {
+            "not a wasm module (missing the `\\0asm` header)".to_string()
+        };
+        return Err(ModuleError::Invalid {
+            message,
+            offset: Some(0),
+        });
+    }
+    match Parser::new(0).parse(&header, false).map_err(invalid)? {
+        Chunk::Parsed {
+            payload: Payload::Version { encoding, .. },
+            ..
+        } if encoding != Encoding::Module => {
+            return Err(ModuleError::Invalid {
+                message: "this is a wasm component; Qirvo plugins are core wasm modules".to_string(),
+                offset: Some(0),
+            });
+        }
+        _ => {}
+    }
+    let mut summary = Summary {
+        info: ModuleInfo {
+            size: usize::try_from(len).unwrap_or(usize::MAX),
+            ..ModuleInfo::default()
+        },
+        types: Vec::new(),
+        func_types: Vec::new(),
+    };
+    let mut offset = 8u64;
+    while offset < len {
+        let mut head = [0u8; 6];
+        let got = read_at(&mut input, offset, &mut head).map_err(io)?;
+        let mut reader = BinaryReader::new(&head[..got], offset as usize);
+        let truncated = || ModuleError::Invalid {
+            message: "the module ends in the middle of a section".to_string(),
+            offset: Some(len as usize),
+        };
+        let id = reader.read_u8().map_err(|_| truncated())?;
+        let size = reader
+            .read_var_u32()
+            .map_err(|error| if reader.eof() { truncated() } else { invalid(error) })?;
+        let start = reader.original_position() as u64;
+        let end = start + u64::from(size);
+        if end > len {
+            return Err(truncated());
+        }
+        match id {
+            0 => {
+                let mut prefix = vec![0u8; size.min(MAX_CUSTOM_NAME as u32 + 5) as usize];
+                let got = read_at(&mut input, start, &mut prefix).map_err(io)?;
+                let name = CustomSectionReader::new(BinaryReader::new(&prefix[..got], start as usize))
+                    .map(|custom| custom.name().to_string())
+                    .unwrap_or_default();
+                match name.as_str() {
+                    ".debug_info" => summary.info.has_dwarf = true,
+                    "name" => summary.info.has_name_section = true,
+                    _ => {}
+                }
+            }
+            1 | 2 | 3 | 5 | 7 => {
+                let mut data = vec![0u8; size as usize];
+                read_at(&mut input, start, &mut data).map_err(io)?;
+                summary.section(id, BinaryReader::new(&data, start as usize))?;
+            }
+            10 => summary.info.code_section_offset = Some(start as usize),
+            4 | 6 | 8 | 9 | 11 | 12 | 13 => {}
+            _ => {
+                return Err(ModuleError::Invalid {
+                    message: format!("unknown section id {id}"),
+                    offset: Some(offset as usize),
+                });
+            }
+        }
+        offset = end;
+    }
+    Ok(summary.info)
+}
+
+fn invalid(error: wasmparser::BinaryReaderError) -> ModuleError {
+    ModuleError::Invalid {
+        message: error.message().to_string(),
+        offset: Some(error.offset()),
+    }
+}
+
+/// Fills as much of `buffer` as the input has from `offset`; returns how much that was.
+fn read_at<R: Read + Seek>(input: &mut R, offset: u64, buffer: &mut [u8]) -> std::io::Result<usize> {
+    input.seek(SeekFrom::Start(offset))?;
+    let mut filled = 0;
+    while filled < buffer.len() {
+        match input.read(&mut buffer[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(error) => return Err(error),
+        }
+    }
+    Ok(filled)
+}
+
+/// The summary being built, with the type information exports need.
+struct Summary {
+    info: ModuleInfo,
+    types: Vec<Option<FuncType>>,
+    func_types: Vec<u32>,
+}
+
+impl Summary {
+    fn section(&mut self, id: u8, reader: BinaryReader) -> Result<(), ModuleError> {
+        let info = &mut self.info;
+        match id {
+            1 => {
+                for group in SectionLimited::<RecGroup>::new(reader).map_err(invalid)? {
+                    for sub_type in group.map_err(invalid)?.into_types() {
+                        self.types.push(match &sub_type.composite_type.inner {
+                            CompositeInnerType::Func(func) => Some(FuncType {
+                                params: func.params().iter().map(val_type).collect(),
+                                results: func.results().iter().map(val_type).collect(),
+                            }),
+                            _ => None,
+                        });
+                    }
+                }
+            }
+            2 => {
+                let imports: ImportSectionReader = SectionLimited::new(reader).map_err(invalid)?;
+                for import in imports.into_imports() {
+                    let import = import.map_err(invalid)?;
+                    let kind = match import.ty {
+                        TypeRef::Func(index) | TypeRef::FuncExact(index) => {
+                            self.func_types.push(index);
+                            EntityKind::Func(self.types.get(index as usize).cloned().flatten())
+                        }
+                        TypeRef::Memory(memory) => {
+                            if info.memory.is_none() {
+                                info.memory = Some(MemoryInfo {
+                                    min_pages: memory.initial,
+                                    max_pages: memory.maximum,
+                                    imported: true,
+                                });
+                            }
+                            EntityKind::Memory
+                        }
+                        TypeRef::Table(_) => EntityKind::Table,
+                        TypeRef::Global(_) => EntityKind::Global,
+                        TypeRef::Tag(_) => EntityKind::Tag,
+                    };
+                    info.imports.push(Import {
+                        module: import.module.to_string(),
+                        name: import.name.to_string(),
+                        kind,
+                    });
+                }
+            }
+            3 => {
+                for index in SectionLimited::<u32>::new(reader).map_err(invalid)? {
+                    self.func_types.push(index.map_err(invalid)?);
+                }
+            }
+            5 => {
+                for memory in SectionLimited::<MemoryType>::new(reader).map_err(invalid)? {
+                    let memory = memory.map_err(invalid)?;
+                    if info.memory.is_none() {
+                        info.memory = Some(MemoryInfo {
+                            min_pages: memory.initial,
+                            max_pages: memory.maximum,
+                            imported: false,
+                        });
+                    }
+                }
+            }
+            7 => {
+                for export in SectionLimited::<wasmparser::Export>::new(reader).map_err(invalid)? {
+                    let export = export.map_err(invalid)?;
+                    let kind = match export.kind {
+                        ExternalKind::Func | ExternalKind::FuncExact => EntityKind::Func(
+                            self.func_types
+                                .get(export.index as usize)
+                                .and_then(|ty| self.types.get(*ty as usize).cloned().flatten()),
+                        ),
+                        ExternalKind::Memory => EntityKind::Memory,
+                        ExternalKind::Table => EntityKind::Table,
+                        ExternalKind::Global => EntityKind::Global,
+                        ExternalKind::Tag => EntityKind::Tag,
+                    };
+                    info.exports.push(Export {
+                        name: export.name.to_string(),
+                        kind,
+                    });
+                }
+            }
+            _ => {}
+        }
+        Ok(())
     }
 }
 
@@ -344,6 +421,25 @@ mod tests {
         assert_eq!(info.min_memory_bytes(), 3 * 65536);
         assert!(info.has_dwarf);
         assert!(info.code_section_offset.is_some());
+    }
+
+    #[test]
+    fn a_file_reads_like_its_bytes_without_loading_debug_sections() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/hello/hello.wasm");
+        let bytes = std::fs::read(&path).unwrap();
+        let from_file = ModuleInfo::from_file(&path).unwrap();
+        assert_eq!(from_file, ModuleInfo::from_bytes(&bytes).unwrap());
+        assert!(from_file.has_dwarf && from_file.has_name_section);
+        assert!(from_file.export("qirvo_start").is_some());
+        assert_eq!(from_file.size, bytes.len());
+        // The code section offset is where wasmparser's own parser finds it.
+        let code = Parser::new(0)
+            .parse_all(&bytes)
+            .find_map(|payload| match payload.unwrap() {
+                Payload::CodeSectionStart { range, .. } => Some(range.start),
+                _ => None,
+            });
+        assert_eq!(from_file.code_section_offset, code);
     }
 
     #[test]
