@@ -36,6 +36,9 @@ pub struct Workspace {
     generation: AtomicU64,
     analyses: Mutex<HashMap<Url, Arc<Analysis>>>,
     checking: Mutex<HashSet<Url>>,
+    /// Checks running at once: one per core. Opening 50 manifests must not start 50 threads,
+    /// each reading a module and keeping its allocator arena.
+    check_slots: tokio::sync::Semaphore,
     /// The client pulls diagnostics (`textDocument/diagnostic`); then nothing is pushed.
     pub pulls_diagnostics: AtomicBool,
 }
@@ -51,6 +54,9 @@ impl Workspace {
             generation: AtomicU64::new(0),
             analyses: Mutex::default(),
             checking: Mutex::default(),
+            check_slots: tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(2, std::num::NonZero::get),
+            ),
             pulls_diagnostics: AtomicBool::new(false),
         }
     }
@@ -145,6 +151,9 @@ impl Workspace {
             let target = uri.clone();
             // Checks are synchronous work (a large module is parsed on a change on disk): keep
             // them off the threads that read client messages.
+            let Ok(_slot) = self.check_slots.acquire().await else {
+                return; // closed only when the server shuts down
+            };
             let analysis = match tokio::task::spawn_blocking(move || workspace.analysis(&target)).await {
                 Ok(analysis) => analysis,
                 Err(error) => {

@@ -65,6 +65,11 @@ impl LspClient {
         client
     }
 
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     fn write(&mut self, message: Value) {
         crate::wire::write_frame(&mut self.stdin, &message);
     }
