@@ -45,3 +45,12 @@ done
     -fdebug-prefix-map="$stage"=/qirvo \
     -mexec-model=reactor -Ipdk/c \
     -o "$(destination c-hello)/c_hello.wasm" examples/c-hello/c_hello.c)
+
+# The debugger fixture: the same C source at -O0 and at -O1 (optimised-out values).
+for level in 0 1; do
+    suffix=$([ "$level" = 1 ] && echo _o1 || true)
+    (cd "$stage" && clang --target=wasm32-wasi -O"$level" -g \
+        -fdebug-prefix-map="$stage"=/qirvo \
+        -mexec-model=reactor -Ipdk/c \
+        -o "$(destination c-variables)/c_variables$suffix.wasm" examples/c-variables/c_variables.c)
+done

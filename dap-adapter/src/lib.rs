@@ -6,9 +6,11 @@ pub mod batch;
 pub mod debuggee;
 mod driver;
 pub mod dwarf;
+pub mod inspect;
 pub mod protocol;
 mod server;
 mod session;
+pub mod values;
 
 pub use server::serve;
 

@@ -4,19 +4,21 @@
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
 
 use qirvo_runtime::rules::{self, CheckContext, FsModules, RuntimeLimits};
 use qirvo_runtime::runtime::output::{RuntimeEvent, Stream};
 use qirvo_runtime::runtime::{PluginRuntime, RuntimeConfig};
 use serde_json::{Value, json};
-use tokio::sync::{mpsc, oneshot, watch};
-use wasmtime::AsContextMut;
+use tokio::sync::{mpsc, watch};
 
 use crate::debuggee::{Debuggee, DebuggeeEvent, ExceptionFilters, Resume, Stop, StoppedFrame};
 use crate::dwarf::{BreakpointPlacement, DwarfIndex, SourcePaths, path_suffix_score};
+use crate::inspect::Container;
 use crate::protocol::types::*;
 use crate::protocol::{Incoming, Outgoing};
+
+mod memory;
+mod variables;
 
 /// Exception filters offered in `initialize`.
 fn exception_filters() -> Value {
@@ -36,6 +38,8 @@ fn capabilities() -> Value {
         "supportsLoadedSourcesRequest": true,
         "supportsModulesRequest": true,
         "supportsDelayedStackTraceLoading": true,
+        "supportsReadMemoryRequest": true,
+        "supportsWriteMemoryRequest": true,
         "supportsConditionalBreakpoints": false,
         "supportsHitConditionalBreakpoints": false,
         "supportsLogPoints": false,
@@ -68,6 +72,8 @@ struct Thread {
 struct FrameRef {
     thread: i64,
     physical: usize,
+    /// Inlined frame within the physical one, innermost 0.
+    inline_depth: usize,
 }
 
 /// One DAP frame derived from a physical frame (inlined frames expand into several).
@@ -125,7 +131,8 @@ pub struct Session {
     function_breakpoints: Vec<String>,
     filters: ExceptionFilters,
     frame_refs: Vec<FrameRef>,
-    variable_refs: Vec<(i64, usize)>,
+    /// What each `variablesReference` expands (index + 1), per thread.
+    variable_refs: Vec<(i64, Container)>,
     exited: bool,
     exit_code: i32,
     /// The last launch configuration, for `restart`.
@@ -249,6 +256,8 @@ impl Session {
             "stackTrace" => self.stack_trace(request.arguments()?).map(Some),
             "scopes" => self.scopes(request.arguments()?).map(Some),
             "variables" => self.variables(request.arguments()?).await.map(Some),
+            "readMemory" => self.read_memory(request.arguments()?).await.map(Some),
+            "writeMemory" => self.write_memory(request.arguments()?).await.map(Some),
             "continue" => self
                 .resume(request.arguments()?, Resume::Continue)
                 .map(|()| Some(json!({ "allThreadsContinued": false }))),
@@ -740,8 +749,8 @@ impl Session {
         }
         let mut all = Vec::new();
         for (physical, frame) in thread.frames.iter().enumerate() {
-            for value in dap_frames(thread, physical, frame) {
-                all.push((physical, value));
+            for (inline_depth, value) in dap_frames(thread, physical, frame).into_iter().enumerate() {
+                all.push(((physical, inline_depth), value));
             }
         }
         let total = all.len();
@@ -752,68 +761,16 @@ impl Session {
         };
         let thread_id = args.thread_id;
         let mut frames = Vec::new();
-        for (physical, mut value) in all.into_iter().skip(start).take(count) {
+        for ((physical, inline_depth), mut value) in all.into_iter().skip(start).take(count) {
             self.frame_refs.push(FrameRef {
                 thread: thread_id,
                 physical,
+                inline_depth,
             });
             value["id"] = json!(self.frame_refs.len() as i64);
             frames.push(value);
         }
         Ok(json!({ "stackFrames": frames, "totalFrames": total }))
-    }
-
-    fn scopes(&mut self, args: ScopesArguments) -> Result<Value, String> {
-        let frame = self
-            .frame_refs
-            .get((args.frame_id - 1).max(0) as usize)
-            .cloned()
-            .ok_or_else(|| format!("no frame {}", args.frame_id))?;
-        self.variable_refs.push((frame.thread, frame.physical));
-        let reference = self.variable_refs.len() as i64;
-        Ok(
-            json!({ "scopes": [ { "name": "Wasm locals", "variablesReference": reference, "expensive": false, "presentationHint": "locals" } ] }),
-        )
-    }
-
-    async fn variables(&mut self, args: VariablesArguments) -> Result<Value, String> {
-        let (thread_id, physical) = *self
-            .variable_refs
-            .get((args.variables_reference - 1).max(0) as usize)
-            .ok_or_else(|| format!("no variables reference {}", args.variables_reference))?;
-        let thread = self.thread(thread_id)?;
-        if thread.state != ThreadState::Stopped {
-            return Err(format!("thread {thread_id} is not stopped"));
-        }
-        let (reply, answer) = oneshot::channel();
-        thread.debuggee.inspect(Box::new(move |mut store| {
-            let frames: Vec<_> = store.debug_exit_frames().collect();
-            let mut values = Vec::new();
-            // Physical frames counted like `frames_of`: wasm frames only.
-            let wasm: Vec<_> = frames
-                .into_iter()
-                .filter(|f| f.wasm_function_index_and_pc(store.as_context_mut()).ok().flatten().is_some())
-                .collect();
-            if let Some(frame) = wasm.get(physical) {
-                let count = frame.num_locals(store.as_context_mut()).unwrap_or(0);
-                for i in 0..count {
-                    let value = match frame.local(store.as_context_mut(), i) {
-                        Ok(wasmtime::Val::I32(v)) => (v.to_string(), "i32"),
-                        Ok(wasmtime::Val::I64(v)) => (v.to_string(), "i64"),
-                        Ok(wasmtime::Val::F32(v)) => (f32::from_bits(v).to_string(), "f32"),
-                        Ok(wasmtime::Val::F64(v)) => (f64::from_bits(v).to_string(), "f64"),
-                        Ok(other) => (format!("{other:?}"), "ref"),
-                        Err(e) => (format!("<unreadable: {e}>"), ""),
-                    };
-                    values.push(json!({ "name": format!("$local{i}"), "value": value.0, "type": value.1, "variablesReference": 0 }));
-                }
-            }
-            let _ = reply.send(values);
-        }));
-        match tokio::time::timeout(Duration::from_secs(5), answer).await {
-            Ok(Ok(values)) => Ok(json!({ "variables": values })),
-            _ => Err("the plugin did not answer (it is no longer stopped)".into()),
-        }
     }
 
     fn resume(&mut self, args: ThreadArguments, how: Resume) -> Result<(), String> {

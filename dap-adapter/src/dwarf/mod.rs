@@ -8,6 +8,8 @@
 mod functions;
 mod lines;
 mod paths;
+pub mod types;
+pub mod variables;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -62,6 +64,8 @@ pub struct DwarfIndex {
     functions: Vec<functions::FunctionEntry>,
     // addr2line parses lazily through `OnceCell`s, so it is not `Sync`; lookups take turns.
     context: std::sync::Mutex<addr2line::Context<Slice>>,
+    /// Variables and types; shared with the debuggee thread, which reads values.
+    variables: Arc<variables::VariableIndex>,
 }
 
 impl std::fmt::Debug for DwarfIndex {
@@ -98,11 +102,15 @@ impl DwarfIndex {
             return Err(DwarfError::Missing);
         }
         let code_offset = code_offset.ok_or_else(|| DwarfError::Invalid("the module has no code".into()))?;
+        let shared: HashMap<&str, Arc<[u8]>> = sections.iter().map(|(name, data)| (*name, Arc::from(*data))).collect();
         let load = |id: gimli::SectionId| -> Result<Slice, gimli::Error> {
-            let data = sections.get(id.name()).copied().unwrap_or_default();
-            Ok(EndianArcSlice::new(Arc::from(data), LittleEndian))
+            let data = shared.get(id.name()).cloned().unwrap_or_else(|| Arc::from(&[][..]));
+            Ok(EndianArcSlice::new(data, LittleEndian))
         };
         let dwarf = gimli::Dwarf::load(load).map_err(|e| DwarfError::Invalid(e.to_string()))?;
+        let variables = gimli::Dwarf::load(load)
+            .and_then(variables::VariableIndex::new)
+            .map_err(|e| DwarfError::Invalid(e.to_string()))?;
         let lines = lines::LineTable::build(&dwarf).map_err(|e| DwarfError::Invalid(e.to_string()))?;
         let functions = functions::collect(&dwarf).map_err(|e| DwarfError::Invalid(e.to_string()))?;
         let context = std::sync::Mutex::new(
@@ -114,7 +122,13 @@ impl DwarfIndex {
             lines,
             functions,
             context,
+            variables: Arc::new(variables),
         })
+    }
+
+    /// Variables and types, for reading values while stopped.
+    pub fn variables(&self) -> Arc<variables::VariableIndex> {
+        self.variables.clone()
     }
 
     /// Offset of the code section payload in the module file.

@@ -190,6 +190,15 @@ pub struct ScopesArguments {
 pub struct VariablesArguments {
     /// Reference from a scope or variable.
     pub variables_reference: i64,
+    /// `indexed` or `named` (both when absent).
+    #[serde(default)]
+    pub filter: Option<String>,
+    /// First child to return (paging).
+    #[serde(default)]
+    pub start: Option<u64>,
+    /// How many children to return (0 or absent: all).
+    #[serde(default)]
+    pub count: Option<u64>,
 }
 
 /// `disconnect`.
@@ -209,4 +218,33 @@ pub struct SourceArguments {
     /// Its reference.
     #[serde(default)]
     pub source_reference: i64,
+}
+
+/// `readMemory`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReadMemoryArguments {
+    /// Where: a `memoryReference` from a variable (`0x…`).
+    pub memory_reference: String,
+    /// Byte offset from the reference (may be negative).
+    #[serde(default)]
+    pub offset: i64,
+    /// How many bytes.
+    pub count: u64,
+}
+
+/// `writeMemory`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WriteMemoryArguments {
+    /// Where: a `memoryReference` from a variable (`0x…`).
+    pub memory_reference: String,
+    /// Byte offset from the reference (may be negative).
+    #[serde(default)]
+    pub offset: i64,
+    /// Write what fits when part of the range is outside memory.
+    #[serde(default)]
+    pub allow_partial: bool,
+    /// The bytes, base64.
+    pub data: String,
 }

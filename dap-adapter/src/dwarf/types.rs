@@ -1,0 +1,391 @@
+//! DWARF types as a debugger shows them: read on demand from a type DIE into a small model
+//! (base, pointer, struct/union, array, enum, Rust enum with a variant part), with typedefs and
+//! qualifiers kept as the name the source used and resolved for reading.
+
+use gimli::Reader as _;
+
+use super::Slice;
+
+/// A type DIE: its unit (index into the variable index's units) and offset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TypeId {
+    /// Unit index.
+    pub unit: usize,
+    /// Offset in the unit.
+    pub offset: gimli::UnitOffset<usize>,
+}
+
+/// How a base type's bits are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    /// `bool`.
+    Boolean,
+    /// Signed integer.
+    Signed,
+    /// Unsigned integer.
+    Unsigned,
+    /// `char` in C (signed or unsigned 8-bit).
+    Char,
+    /// Rust `char` (a Unicode scalar value, 4 bytes).
+    UnicodeChar,
+    /// IEEE float.
+    Float,
+}
+
+/// A member of a struct, union or class.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member {
+    /// Field name (`__0` for tuple fields).
+    pub name: String,
+    /// Byte offset in the aggregate.
+    pub offset: u64,
+    /// Its type.
+    pub ty: Option<TypeId>,
+}
+
+/// One variant of a Rust enum.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Variant {
+    /// Discriminant value selecting it; `None` for the default variant.
+    pub discriminant: Option<u64>,
+    /// Its single member (a struct named after the variant).
+    pub member: Member,
+}
+
+/// A Rust enum's variant part: where the discriminant is and which variant each value selects.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VariantPart {
+    /// The discriminant member, if the enum has one (niche layouts still have one).
+    pub discriminant: Option<Member>,
+    /// Variants.
+    pub variants: Vec<Variant>,
+}
+
+/// What a type is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Kind {
+    /// Integer, float, bool or character.
+    Base(Encoding),
+    /// Pointer or reference to `pointee` (`None`: `void *`).
+    Pointer(Option<TypeId>),
+    /// Struct, class or union.
+    Struct {
+        /// Whether the members overlap (a union).
+        union: bool,
+        /// Members in declaration order.
+        members: Vec<Member>,
+        /// Rust enums are structs with a variant part.
+        variants: Option<VariantPart>,
+    },
+    /// Array of `element`, one count per dimension (`None`: unknown bound).
+    Array {
+        /// Element type.
+        element: Option<TypeId>,
+        /// Element counts, outermost dimension first.
+        counts: Vec<Option<u64>>,
+    },
+    /// C enum.
+    Enum {
+        /// Enumerators and their values.
+        enumerators: Vec<(String, i64)>,
+        /// Whether the underlying integer is signed.
+        signed: bool,
+    },
+    /// A function type (only shown, never read).
+    Function,
+    /// Anything else: shown by name, read as raw bytes.
+    Other,
+}
+
+/// A resolved type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Type {
+    /// The name as written in the source (`uint32_t`, `&str`, `const char *`).
+    pub name: String,
+    /// Size in bytes, if known.
+    pub size: Option<u64>,
+    /// What it is, after typedefs and qualifiers.
+    pub kind: Kind,
+}
+
+/// Reads types out of the units of one module.
+pub struct TypeReader<'a> {
+    pub(super) dwarf: &'a gimli::Dwarf<Slice>,
+    pub(super) units: &'a [gimli::Unit<Slice>],
+}
+
+/// Longest typedef/qualifier chain followed (malformed DWARF may loop).
+const MAX_ALIASES: usize = 16;
+
+impl TypeReader<'_> {
+    fn text(
+        &self,
+        unit: &gimli::Unit<Slice>,
+        entry: &gimli::DebuggingInformationEntry<Slice>,
+        at: gimli::DwAt,
+    ) -> Option<String> {
+        let value = entry.attr_value(at)?;
+        let text = self.dwarf.attr_string(unit, value).ok()?;
+        text.to_string_lossy().ok().map(|s| s.into_owned())
+    }
+
+    fn type_of(&self, unit: usize, entry: &gimli::DebuggingInformationEntry<Slice>) -> Option<TypeId> {
+        match entry.attr_value(gimli::DW_AT_type)? {
+            gimli::AttributeValue::UnitRef(offset) => Some(TypeId { unit, offset }),
+            _ => None,
+        }
+    }
+
+    fn udata(entry: &gimli::DebuggingInformationEntry<Slice>, at: gimli::DwAt) -> Option<u64> {
+        entry.attr_value(at).and_then(|value| value.udata_value())
+    }
+
+    /// The type `id` names.
+    pub fn read(&self, id: TypeId) -> Option<Type> {
+        self.read_bounded(id, 0)
+    }
+
+    fn read_bounded(&self, id: TypeId, depth: usize) -> Option<Type> {
+        let unit = self.units.get(id.unit)?;
+        let entry = unit.entry(id.offset).ok()?;
+        let name = self.text(unit, &entry, gimli::DW_AT_name);
+        let size = Self::udata(&entry, gimli::DW_AT_byte_size);
+        let target = self.type_of(id.unit, &entry);
+        let qualified = |prefix: &str, suffix: &str| -> Option<Type> {
+            if depth >= MAX_ALIASES {
+                return None;
+            }
+            let inner = match target {
+                Some(target) => self.read_bounded(target, depth + 1)?,
+                None => Type {
+                    name: "void".into(),
+                    size: None,
+                    kind: Kind::Other,
+                },
+            };
+            Some(Type {
+                name: format!("{prefix}{}{suffix}", inner.name),
+                ..inner
+            })
+        };
+        let kind = match entry.tag() {
+            gimli::DW_TAG_base_type => {
+                let encoding = match entry.attr_value(gimli::DW_AT_encoding) {
+                    Some(gimli::AttributeValue::Encoding(encoding)) => Some(encoding),
+                    Some(other) => other.udata_value().map(|e| gimli::DwAte(e as u8)),
+                    None => None,
+                };
+                let encoding = match encoding {
+                    Some(gimli::DW_ATE_boolean) => Encoding::Boolean,
+                    Some(gimli::DW_ATE_float) => Encoding::Float,
+                    Some(gimli::DW_ATE_signed_char | gimli::DW_ATE_unsigned_char) if size == Some(1) => Encoding::Char,
+                    Some(gimli::DW_ATE_UTF) => Encoding::UnicodeChar,
+                    Some(gimli::DW_ATE_signed | gimli::DW_ATE_signed_char) => Encoding::Signed,
+                    _ => Encoding::Unsigned,
+                };
+                Kind::Base(encoding)
+            }
+            gimli::DW_TAG_pointer_type | gimli::DW_TAG_reference_type | gimli::DW_TAG_rvalue_reference_type => {
+                let pointee_name = match target {
+                    Some(target) if depth < MAX_ALIASES => self.read_bounded(target, depth + 1).map(|t| t.name),
+                    _ => None,
+                }
+                .unwrap_or_else(|| "void".into());
+                let name = name.unwrap_or_else(|| match entry.tag() {
+                    gimli::DW_TAG_pointer_type => format!("{pointee_name} *"),
+                    _ => format!("&{pointee_name}"),
+                });
+                return Some(Type {
+                    name,
+                    size: size.or(Some(4)),
+                    kind: Kind::Pointer(target),
+                });
+            }
+            gimli::DW_TAG_typedef => {
+                let resolved = qualified("", "")?;
+                return Some(Type {
+                    name: name.unwrap_or(resolved.name),
+                    ..resolved
+                });
+            }
+            gimli::DW_TAG_const_type => return qualified("const ", ""),
+            gimli::DW_TAG_volatile_type => return qualified("volatile ", ""),
+            gimli::DW_TAG_restrict_type | gimli::DW_TAG_atomic_type => return qualified("", ""),
+            gimli::DW_TAG_structure_type | gimli::DW_TAG_class_type | gimli::DW_TAG_union_type => {
+                let (members, variants) = self.members(id, unit)?;
+                Kind::Struct {
+                    union: entry.tag() == gimli::DW_TAG_union_type,
+                    members,
+                    variants,
+                }
+            }
+            gimli::DW_TAG_array_type => Kind::Array {
+                element: target,
+                counts: self.dimensions(unit, id.offset),
+            },
+            gimli::DW_TAG_enumeration_type => {
+                let signed = target
+                    .filter(|_| depth < MAX_ALIASES)
+                    .and_then(|t| self.read_bounded(t, depth + 1))
+                    .is_some_and(|t| t.kind == Kind::Base(Encoding::Signed));
+                Kind::Enum {
+                    enumerators: self.enumerators(unit, id.offset, signed),
+                    signed,
+                }
+            }
+            gimli::DW_TAG_subroutine_type => Kind::Function,
+            _ => Kind::Other,
+        };
+        let name = match (&kind, name) {
+            (_, Some(name)) => name,
+            (Kind::Array { element, counts }, None) => {
+                let element = element
+                    .filter(|_| depth < MAX_ALIASES)
+                    .and_then(|e| self.read_bounded(e, depth + 1))
+                    .map_or("?".into(), |t| t.name);
+                let dims: String = counts
+                    .iter()
+                    .map(|c| c.map_or("[]".to_string(), |c| format!("[{c}]")))
+                    .collect();
+                format!("{element}{dims}")
+            }
+            (Kind::Struct { union: true, .. }, None) => "union <anonymous>".into(),
+            (_, None) => "<anonymous>".into(),
+        };
+        let size = match (&kind, size) {
+            (_, Some(size)) => Some(size),
+            (Kind::Array { element, counts }, None) => {
+                let element = element
+                    .and_then(|e| self.read_bounded(e, depth + 1))
+                    .and_then(|t| t.size);
+                counts.iter().try_fold(element?, |total, count| Some(total * (*count)?))
+            }
+            _ => None,
+        };
+        Some(Type { name, size, kind })
+    }
+
+    fn children(
+        &self,
+        unit: &gimli::Unit<Slice>,
+        offset: gimli::UnitOffset<usize>,
+    ) -> Vec<gimli::DebuggingInformationEntry<Slice>> {
+        let mut found = Vec::new();
+        let Ok(mut tree) = unit.entries_tree(Some(offset)) else {
+            return found;
+        };
+        let Ok(root) = tree.root() else { return found };
+        let mut children = root.children();
+        while let Ok(Some(child)) = children.next() {
+            found.push(child.entry().clone());
+        }
+        found
+    }
+
+    fn member(
+        &self,
+        unit_index: usize,
+        unit: &gimli::Unit<Slice>,
+        entry: &gimli::DebuggingInformationEntry<Slice>,
+    ) -> Member {
+        Member {
+            name: self.text(unit, entry, gimli::DW_AT_name).unwrap_or_default(),
+            // A member location that is an expression (virtual bases) is not supported: 0.
+            offset: Self::udata(entry, gimli::DW_AT_data_member_location).unwrap_or(0),
+            ty: self.type_of(unit_index, entry),
+        }
+    }
+
+    fn members(&self, id: TypeId, unit: &gimli::Unit<Slice>) -> Option<(Vec<Member>, Option<VariantPart>)> {
+        let mut members = Vec::new();
+        let mut variants = None;
+        for child in self.children(unit, id.offset) {
+            match child.tag() {
+                // Statics declared in a struct have no location in it.
+                gimli::DW_TAG_member if child.attr_value(gimli::DW_AT_external).is_none() => {
+                    members.push(self.member(id.unit, unit, &child));
+                }
+                gimli::DW_TAG_variant_part => variants = Some(self.variant_part(id.unit, unit, &child)),
+                _ => {}
+            }
+        }
+        Some((members, variants))
+    }
+
+    fn variant_part(
+        &self,
+        unit_index: usize,
+        unit: &gimli::Unit<Slice>,
+        part: &gimli::DebuggingInformationEntry<Slice>,
+    ) -> VariantPart {
+        let discriminant = match part.attr_value(gimli::DW_AT_discr) {
+            Some(gimli::AttributeValue::UnitRef(offset)) => unit
+                .entry(offset)
+                .ok()
+                .map(|entry| self.member(unit_index, unit, &entry)),
+            _ => None,
+        };
+        let mut variants = Vec::new();
+        for variant in self.children(unit, part.offset()) {
+            if variant.tag() != gimli::DW_TAG_variant {
+                continue;
+            }
+            let value = Self::udata(&variant, gimli::DW_AT_discr_value);
+            if let Some(member) = self
+                .children(unit, variant.offset())
+                .iter()
+                .find(|c| c.tag() == gimli::DW_TAG_member)
+            {
+                variants.push(Variant {
+                    discriminant: value,
+                    member: self.member(unit_index, unit, member),
+                });
+            }
+        }
+        VariantPart { discriminant, variants }
+    }
+
+    fn dimensions(&self, unit: &gimli::Unit<Slice>, offset: gimli::UnitOffset<usize>) -> Vec<Option<u64>> {
+        self.children(unit, offset)
+            .iter()
+            .filter(|c| c.tag() == gimli::DW_TAG_subrange_type)
+            .map(|range| {
+                Self::udata(range, gimli::DW_AT_count).or_else(|| {
+                    let lower = Self::udata(range, gimli::DW_AT_lower_bound).unwrap_or(0);
+                    match range.attr_value(gimli::DW_AT_upper_bound) {
+                        // -1 (all ones) is how an unknown bound (`int x[]`) is written.
+                        Some(value) => value
+                            .udata_value()
+                            .filter(|u| *u != u64::MAX && *u as u32 != u32::MAX)
+                            .map(|upper| upper + 1 - lower),
+                        None => None,
+                    }
+                })
+            })
+            .collect()
+    }
+
+    fn enumerators(
+        &self,
+        unit: &gimli::Unit<Slice>,
+        offset: gimli::UnitOffset<usize>,
+        signed: bool,
+    ) -> Vec<(String, i64)> {
+        self.children(unit, offset)
+            .iter()
+            .filter(|c| c.tag() == gimli::DW_TAG_enumerator)
+            .filter_map(|c| {
+                let name = self.text(unit, c, gimli::DW_AT_name)?;
+                let value = match c.attr_value(gimli::DW_AT_const_value)? {
+                    gimli::AttributeValue::Sdata(v) => v,
+                    gimli::AttributeValue::Udata(v) => v as i64,
+                    gimli::AttributeValue::Data1(v) if signed => i64::from(v as i8),
+                    gimli::AttributeValue::Data2(v) if signed => i64::from(v as i16),
+                    gimli::AttributeValue::Data4(v) if signed => i64::from(v as i32),
+                    other => other.udata_value()? as i64,
+                };
+                Some((name, value))
+            })
+            .collect()
+    }
+}

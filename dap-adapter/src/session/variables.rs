@@ -1,0 +1,139 @@
+//! `scopes` and `variables`: what a stopped frame holds, read on the debuggee's thread.
+
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use tokio::sync::oneshot;
+
+use super::{Session, ThreadState};
+use crate::inspect::{self, Container, FrameSelector, Row, ScopeKind};
+use crate::protocol::types::{ScopesArguments, VariablesArguments};
+
+/// How long a stopped plugin may take to answer an inspection.
+const INSPECTION_TIMEOUT: Duration = Duration::from_secs(5);
+
+impl Session {
+    fn selector(&self, frame_id: i64) -> Result<(i64, FrameSelector), String> {
+        let frame = self
+            .frame_refs
+            .get(usize::try_from(frame_id - 1).map_err(|_| format!("no frame {frame_id}"))?)
+            .cloned()
+            .ok_or_else(|| format!("no frame {frame_id}"))?;
+        let thread = self.thread(frame.thread)?;
+        let stopped = thread
+            .frames
+            .get(frame.physical)
+            .ok_or_else(|| format!("no frame {frame_id}"))?;
+        // Caller frames hold the return address: look variables up inside the call.
+        let address = thread.debuggee.index.as_ref().and_then(|index| {
+            u64::from(stopped.pc)
+                .checked_sub(index.code_offset())
+                .map(|a| a.saturating_sub(u64::from(frame.physical > 0)))
+        });
+        Ok((
+            frame.thread,
+            FrameSelector {
+                physical: frame.physical,
+                inline_depth: frame.inline_depth,
+                address,
+            },
+        ))
+    }
+
+    fn reference(&mut self, thread: i64, container: Container) -> i64 {
+        self.variable_refs.push((thread, container));
+        self.variable_refs.len() as i64
+    }
+
+    pub(super) fn scopes(&mut self, args: ScopesArguments) -> Result<Value, String> {
+        let (thread, selector) = self.selector(args.frame_id)?;
+        let has_dwarf = self.thread(thread)?.debuggee.index.is_some();
+        let mut scopes = Vec::new();
+        for kind in ScopeKind::ALL {
+            if !has_dwarf && matches!(kind, ScopeKind::Locals | ScopeKind::Arguments) {
+                continue;
+            }
+            let reference = self.reference(thread, Container::Scope(selector, kind));
+            let hint = match kind {
+                ScopeKind::Locals => Some("locals"),
+                ScopeKind::Arguments => Some("arguments"),
+                ScopeKind::Wasm => Some("registers"),
+                ScopeKind::Plugin => None,
+            };
+            let mut scope = json!({
+                "name": kind.name(),
+                "variablesReference": reference,
+                "expensive": false,
+            });
+            if let Some(hint) = hint {
+                scope["presentationHint"] = json!(hint);
+            }
+            scopes.push(scope);
+        }
+        Ok(json!({ "scopes": scopes }))
+    }
+
+    pub(super) async fn variables(&mut self, args: VariablesArguments) -> Result<Value, String> {
+        let reference = args.variables_reference;
+        let (thread_id, container) = usize::try_from(reference - 1)
+            .ok()
+            .and_then(|i| self.variable_refs.get(i))
+            .cloned()
+            .ok_or_else(|| format!("no variables reference {reference}"))?;
+        let thread = self.thread(thread_id)?;
+        if thread.state != ThreadState::Stopped {
+            return Err(format!("thread {thread_id} is not stopped"));
+        }
+        if args.filter.as_deref() == Some("named")
+            && matches!(container, Container::Value(_, crate::values::Children::Elements { .. }))
+        {
+            return Ok(json!({ "variables": [] }));
+        }
+        let variables = thread.debuggee.index.as_ref().map(|index| index.variables());
+        let (reply, answer) = oneshot::channel();
+        let start = args.start.unwrap_or(0);
+        let count = args.count.filter(|c| *c > 0);
+        let request = container.clone();
+        thread.debuggee.inspect(Box::new(move |mut store| {
+            let rows = inspect::rows(&mut store, variables.as_deref(), &request, start, count);
+            let _ = reply.send(rows);
+        }));
+        let rows = match tokio::time::timeout(INSPECTION_TIMEOUT, answer).await {
+            Ok(Ok(rows)) => rows?,
+            _ => return Err("the plugin did not answer (it is no longer stopped)".into()),
+        };
+        let selector = match &container {
+            Container::Scope(selector, _) | Container::Value(selector, _) => *selector,
+        };
+        let values: Vec<Value> = rows
+            .into_iter()
+            .map(|row| self.variable_json(thread_id, selector, row))
+            .collect();
+        Ok(json!({ "variables": values }))
+    }
+
+    fn variable_json(&mut self, thread: i64, selector: FrameSelector, row: Row) -> Value {
+        let Row {
+            name,
+            rendered,
+            indexed,
+        } = row;
+        let reference = match rendered.children {
+            Some(children) => self.reference(thread, Container::Value(selector, children)),
+            None => 0,
+        };
+        let mut value = json!({
+            "name": name,
+            "value": rendered.value,
+            "type": rendered.ty,
+            "variablesReference": reference,
+        });
+        if let Some(address) = rendered.memory_reference {
+            value["memoryReference"] = json!(format!("{address:#x}"));
+        }
+        if let Some(count) = indexed {
+            value["indexedVariables"] = json!(count);
+        }
+        value
+    }
+}

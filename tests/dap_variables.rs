@@ -1,0 +1,279 @@
+//! Inspecting a stopped plugin through the real `qirvo dap`: scopes, the variables tree read
+//! through DWARF (C fixture at -O0 and -O1), paging, raw wasm state, the plugin scope and
+//! linear memory.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use serde_json::{Value, json};
+
+mod dap;
+mod wire;
+
+use dap::DapClient;
+
+const SOURCE: &str = "examples/c-variables/c_variables.c";
+
+fn source_path() -> String {
+    format!("{}/{SOURCE}", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The line of the fixture marked `/* BREAK */`.
+fn break_line() -> u32 {
+    let text = std::fs::read_to_string(source_path()).unwrap();
+    text.lines().position(|l| l.contains("/* BREAK */")).unwrap() as u32 + 1
+}
+
+/// Stops in `inspect` at the BREAK line of the fixture built as `manifest`; returns the client
+/// and the scopes of the top frame by name.
+fn stopped_in_inspect(manifest: &str) -> (DapClient, Vec<(String, i64)>) {
+    let mut client = DapClient::start();
+    let path = source_path();
+    let line = break_line();
+    let set = client.launch(json!({ "manifest": manifest }), &[(&path, &[line])]);
+    assert_eq!(set[0]["line"], line, "{set:?}");
+    let (reason, function, _, stopped_line) = client.wait_stop();
+    assert_eq!(
+        (reason.as_str(), function.as_str(), stopped_line),
+        ("breakpoint", "inspect", line)
+    );
+    let trace = client.request("stackTrace", json!({ "threadId": 1 }));
+    let frame = trace["stackFrames"][0]["id"].clone();
+    let scopes = client.request("scopes", json!({ "frameId": frame }));
+    let scopes = scopes["scopes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["name"].as_str().unwrap().to_string(),
+                s["variablesReference"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    (client, scopes)
+}
+
+fn scope(scopes: &[(String, i64)], name: &str) -> i64 {
+    scopes
+        .iter()
+        .find(|(n, _)| n == name)
+        .unwrap_or_else(|| panic!("{name} in {scopes:?}"))
+        .1
+}
+
+/// `name: type = value` for each child of `reference`.
+fn children(client: &mut DapClient, reference: i64) -> Vec<Value> {
+    let body = client.request("variables", json!({ "variablesReference": reference }));
+    body["variables"].as_array().unwrap().clone()
+}
+
+fn lines(variables: &[Value]) -> Vec<String> {
+    variables
+        .iter()
+        .map(|v| {
+            format!(
+                "{}: {} = {}",
+                v["name"].as_str().unwrap(),
+                v["type"].as_str().unwrap(),
+                v["value"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+fn find<'a>(variables: &'a [Value], name: &str) -> &'a Value {
+    variables
+        .iter()
+        .find(|v| v["name"] == name)
+        .unwrap_or_else(|| panic!("{name} in {variables:#?}"))
+}
+
+#[test]
+fn every_kind_of_c_local_at_o0() {
+    let (mut client, scopes) = stopped_in_inspect("examples/c-variables/manifest.json");
+    let names: Vec<&str> = scopes.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["Locals", "Arguments", "Wasm", "Plugin"]);
+
+    let locals = children(&mut client, scope(&scopes, "Locals"));
+    let shown = lines(&locals);
+    for expected in [
+        "small: int = -7",
+        "big: unsigned int = 4000000000",
+        "wide: int64_t = -1234567890123",
+        "ratio: float = 0.5",
+        "pi: double = 3.25",
+        "letter: char = 81 'Q'",
+        "yes: _Bool = true",
+        "colour: colour = GREEN",
+        "text: char[16] = \"hello\"",
+        "grid: int[2][3] = [[1, 2, 3], [4, 5, 6]]",
+        "many: int[300] = [0, 2, 4, 6, 8, 10, 12, 14, …]",
+        "origin: point_t = {x: 3, y: -4}",
+        "number: number = union {integer: 1065353216, real: 1}",
+        "missing: const char * = null",
+    ] {
+        assert!(shown.iter().any(|l| l == expected), "{expected} not in {shown:#?}");
+    }
+    let pointer = find(&locals, "where");
+    assert!(
+        pointer["value"].as_str().unwrap().ends_with("→ {x: 3, y: -4}"),
+        "{pointer}"
+    );
+    // Values in memory carry their address; the pointer's value is origin's address.
+    let origin = find(&locals, "origin");
+    let origin_address = origin["memoryReference"].as_str().unwrap();
+    assert!(
+        pointer["value"].as_str().unwrap().starts_with(&format!(
+            "{:#010x}",
+            u64::from_str_radix(&origin_address[2..], 16).unwrap()
+        )),
+        "{pointer} vs {origin}"
+    );
+
+    // Expanding: a struct's fields, a pointer's target, a 2-D array's rows.
+    let fields = children(&mut client, origin["variablesReference"].as_i64().unwrap());
+    assert_eq!(lines(&fields), ["x: int = 3", "y: int = -4"]);
+    let target = children(&mut client, pointer["variablesReference"].as_i64().unwrap());
+    assert_eq!(lines(&target), ["*: point_t = {x: 3, y: -4}"]);
+    let rows = children(
+        &mut client,
+        find(&locals, "grid")["variablesReference"].as_i64().unwrap(),
+    );
+    assert_eq!(lines(&rows), ["[0]: int[3] = [1, 2, 3]", "[1]: int[3] = [4, 5, 6]"]);
+
+    // A large array pages through indexedVariables.
+    let many = find(&locals, "many");
+    assert_eq!(many["indexedVariables"], 300);
+    let page = client.request(
+        "variables",
+        json!({ "variablesReference": many["variablesReference"], "filter": "indexed", "start": 295, "count": 10 }),
+    );
+    assert_eq!(
+        lines(page["variables"].as_array().unwrap()),
+        [
+            "[295]: int = 590",
+            "[296]: int = 592",
+            "[297]: int = 594",
+            "[298]: int = 596",
+            "[299]: int = 598"
+        ]
+    );
+
+    let arguments = children(&mut client, scope(&scopes, "Arguments"));
+    let shown = lines(&arguments);
+    assert_eq!(shown[0], "count: int = 42");
+    assert!(
+        shown[1].starts_with("label: const char * = 0x") && shown[1].ends_with(" \"from start\""),
+        "{shown:?}"
+    );
+    assert!(
+        shown[2].ends_with(
+            "→ {name: 0x00000430 \"square\", corner: {…}, scale: 1.5, colour: BLUE, flags: \"\\x01\\x02\\x03\"}"
+        ) || shown[2].contains("corner: {…}, scale: 1.5, colour: BLUE, flags: \"\\x01\\x02\\x03\"}"),
+        "{shown:?}"
+    );
+
+    // Raw wasm state and the plugin.
+    let wasm = lines(&children(&mut client, scope(&scopes, "Wasm")));
+    assert!(
+        wasm.iter().any(|l| l == "$local0: i32 = 42"),
+        "the first parameter: {wasm:?}"
+    );
+    assert!(wasm.iter().any(|l| l.starts_with("$global0: i32 = ")), "{wasm:?}");
+    let plugin = lines(&children(&mut client, scope(&scopes, "Plugin")));
+    assert_eq!(plugin[0], "id: string = \"dev.qirvo.examples.c-variables\"");
+    assert!(
+        plugin
+            .iter()
+            .any(|l| l.starts_with("memory: limit = ") && l.ends_with(" of 4194304 bytes")),
+        "{plugin:?}"
+    );
+    client.disconnect();
+}
+
+#[test]
+fn optimised_values_are_labelled_never_wrong_at_o1() {
+    let (mut client, scopes) = stopped_in_inspect("examples/c-variables/manifest-o1.qirvo.json");
+    let locals = children(&mut client, scope(&scopes, "Locals"));
+    let shown = lines(&locals);
+    // Live in wasm locals or constants at this pc: read exactly.
+    for expected in [
+        "small: int = -7",
+        "big: unsigned int = 4000000000",
+        "letter: char = 81 'Q'",
+        "colour: colour = GREEN",
+    ] {
+        assert!(shown.iter().any(|l| l == expected), "{expected} not in {shown:#?}");
+    }
+    // Everything else is either exact or says it is not available: no zeros standing in for
+    // bytes the compiler did not keep.
+    for variable in &locals {
+        let value = variable["value"].as_str().unwrap();
+        let name = variable["name"].as_str().unwrap();
+        let exact = [
+            ("ratio", "0.5"),
+            ("pi", "3.25"),
+            ("yes", "true"),
+            ("wide", "-1234567890123"),
+            ("text", "\"hello\""),
+            ("total", "0"),
+        ];
+        if let Some((_, want)) = exact.iter().find(|(n, _)| *n == name) {
+            assert!(
+                value == *want || value.contains("optimized out"),
+                "{name} = {value}: neither {want} nor labelled"
+            );
+        }
+    }
+    let text = find(&locals, "text");
+    assert_eq!(
+        text["value"], "<partly optimized out>",
+        "only the first byte is described at -O1"
+    );
+    client.disconnect();
+}
+
+#[test]
+fn read_and_write_linear_memory() {
+    let (mut client, scopes) = stopped_in_inspect("examples/c-variables/manifest.json");
+    let locals = children(&mut client, scope(&scopes, "Locals"));
+    let text = find(&locals, "text");
+    let reference = text["memoryReference"].as_str().unwrap().to_string();
+    let read = client.request("readMemory", json!({ "memoryReference": reference, "count": 6 }));
+    assert_eq!(read["address"], reference);
+    assert_eq!(BASE64.decode(read["data"].as_str().unwrap()).unwrap(), b"hello\0");
+    assert_eq!(read["unreadableBytes"], 0);
+
+    // Write "J" over "h": the variable shows it, and a `memory` event says the view is stale.
+    let written = client.request(
+        "writeMemory",
+        json!({ "memoryReference": reference, "data": BASE64.encode(b"J") }),
+    );
+    assert_eq!(written["bytesWritten"], 1);
+    let event = client.wait_event("memory");
+    assert_eq!(event["memoryReference"], reference);
+    let again = children(&mut client, scope(&scopes, "Locals"));
+    assert_eq!(find(&again, "text")["value"], "\"Jello\"");
+
+    // Past the end of memory: the readable part and a count of the rest.
+    let end = client.request("readMemory", json!({ "memoryReference": "0x1ffff", "count": 4 }));
+    assert_eq!(end["unreadableBytes"], 3, "{end}");
+    let refused = client.send(
+        "writeMemory",
+        json!({ "memoryReference": "0x1ffff", "data": BASE64.encode([1, 2]) }),
+    );
+    let response = client.response(refused);
+    assert_eq!(response["success"], false);
+    assert!(
+        response["message"].as_str().unwrap().contains("nothing was written"),
+        "{response}"
+    );
+    let bad = client.send("readMemory", json!({ "memoryReference": "here", "count": 4 }));
+    assert!(
+        client.response(bad)["message"]
+            .as_str()
+            .unwrap()
+            .contains("not a memory reference")
+    );
+    client.disconnect();
+}
