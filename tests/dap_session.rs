@@ -249,7 +249,34 @@ fn disconnect_mid_run_ends_the_plugin() {
     );
     client.wait_stop();
     let status = client.disconnect();
-    assert!(status.code().is_some(), "the adapter exited by itself");
+    assert!(status.success(), "a requested end is not a failure: {status}");
+}
+
+/// `terminate` at a stop ends the plugin there: the guest runs no further instruction (nothing
+/// after the breakpoint is printed), and ending it on request is not reported as a failure.
+#[test]
+fn terminate_at_a_stop_ends_the_plugin_there() {
+    let mut client = DapClient::start();
+    let hello = example_source("hello");
+    client.launch(
+        json!({ "manifest": "examples/hello/manifest.json" }),
+        &[(&hello, &[18])],
+    );
+    let (_, _, _, line) = client.wait_stop();
+    assert_eq!(line, 18);
+    client.request("terminate", json!({}));
+    assert_eq!(client.wait_exit(), 0);
+    let output = client.output();
+    assert!(
+        !output.contains("info: start"),
+        "line 18 ran after terminate:\n{output}"
+    );
+    assert!(
+        !output.contains("Hello, world!"),
+        "line 19 ran after terminate:\n{output}"
+    );
+    assert!(!output.contains("trapped"), "terminate is not a trap:\n{output}");
+    assert!(client.disconnect().success());
 }
 
 #[test]

@@ -168,6 +168,8 @@ pub struct Debuggee {
     commands: tokio::sync::Mutex<mpsc::UnboundedReceiver<Command>>,
     command_sender: mpsc::UnboundedSender<Command>,
     events: mpsc::UnboundedSender<DebuggeeEvent>,
+    /// Set once termination is requested; the driver drops the running call when it is.
+    terminated: tokio::sync::watch::Sender<bool>,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -229,7 +231,16 @@ impl Debuggee {
             commands: tokio::sync::Mutex::new(commands),
             command_sender,
             events,
+            terminated: tokio::sync::watch::Sender::new(false),
         })
+    }
+
+    /// Resolves when termination is requested. The driver races the plugin's calls against
+    /// it: dropping a call that is parked at a stop ends it right there, before the guest
+    /// runs another instruction (a storage write or HTTP call after the stop never happens).
+    pub async fn termination(&self) {
+        let mut requested = self.terminated.subscribe();
+        let _ = requested.wait_for(|requested| *requested).await;
     }
 
     /// Replaces the breakpoint pcs: those of source breakpoints and the function entries of
@@ -251,9 +262,11 @@ impl Debuggee {
         lock(&self.control).pause = true;
     }
 
-    /// Ends the plugin at its next tick (and releases a stop).
+    /// Ends the plugin: at once when it is stopped or between calls (the driver drops the
+    /// call), else at its next tick.
     pub fn terminate(&self) {
         lock(&self.control).terminate = true;
+        self.terminated.send_replace(true);
         let _ = self.command_sender.send(Command::Resume(Resume::Continue));
     }
 

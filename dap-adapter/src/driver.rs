@@ -36,43 +36,52 @@ pub(crate) async fn drive(
             json!({ "category": "stderr", "output": format!("{text}\n") }),
         ));
     };
-    let mut plugin = match runtime.load(&manifest, options).await {
-        Ok(plugin) => plugin,
-        Err(error) => {
-            report(format!("{}: {error}", manifest.display()));
-            return debuggee.exited(false);
-        }
-    };
-    let mut ok = true;
-    if let Err(error) = plugin.start().await {
-        report(format!("{}: {error}", debuggee.name));
-        ok = false;
-    }
-    let mut plugins = vec![plugin];
-    if ok {
-        for (topic, payload) in &launch_events {
-            if debuggee.is_terminating() {
-                break;
+    let lifecycle = async {
+        let mut plugin = match runtime.load(&manifest, options).await {
+            Ok(plugin) => plugin,
+            Err(error) => {
+                report(format!("{}: {error}", manifest.display()));
+                return false;
             }
-            let published = events::publish(&mut plugins, topic, payload).await;
-            for failure in &published.failed {
-                report(format!(
-                    "{}: event `{}`: {}",
-                    failure.plugin, failure.topic, failure.error
-                ));
-            }
-            ok &= published.failed.is_empty();
-        }
-    }
-    if let Some(plugin) = plugins.pop() {
-        if debuggee.is_terminating() {
-            drop(plugin);
-        } else if let Err(error) = plugin.unload().await {
+        };
+        let mut ok = true;
+        if let Err(error) = plugin.start().await {
             report(format!("{}: {error}", debuggee.name));
             ok = false;
         }
-    }
-    debuggee.exited(ok && !debuggee.is_terminating());
+        let mut plugins = vec![plugin];
+        if ok {
+            for (topic, payload) in &launch_events {
+                if debuggee.is_terminating() {
+                    break;
+                }
+                let published = events::publish(&mut plugins, topic, payload).await;
+                for failure in &published.failed {
+                    report(format!(
+                        "{}: event `{}`: {}",
+                        failure.plugin, failure.topic, failure.error
+                    ));
+                }
+                ok &= published.failed.is_empty();
+            }
+        }
+        if let Some(plugin) = plugins.pop() {
+            if debuggee.is_terminating() {
+                drop(plugin);
+            } else if let Err(error) = plugin.unload().await {
+                report(format!("{}: {error}", debuggee.name));
+                ok = false;
+            }
+        }
+        ok
+    };
+    // A terminate request drops the lifecycle wherever it is, a stop included.
+    let ok = tokio::select! {
+        ok = lifecycle => ok,
+        () = debuggee.termination() => true,
+    };
+    // Ending the plugin on request is not a failure of the plugin.
+    debuggee.exited(ok);
 }
 
 /// Runs a command module's `_start` under the debugger once configuration is done.
@@ -105,7 +114,11 @@ pub(crate) async fn drive_program(
             return debuggee.exited(false);
         }
     };
-    match program.run().await {
+    let run = tokio::select! {
+        run = program.run() => run,
+        () = debuggee.termination() => return debuggee.exited(true),
+    };
+    match run {
         Ok(code) => {
             report(format!("{} exited with status {code}", path.display()));
             debuggee.exited_with(code);

@@ -43,7 +43,7 @@ where
                     message: format!("the message is not valid JSON: {message}"),
                 }),
                 Err(error) => {
-                    tracing::info!(%error, "client stream ended");
+                    tracing::debug!(%error, "client stream ended");
                     let _ = input_tx.send(Input::Closed);
                     break;
                 }

@@ -35,6 +35,15 @@ pub struct Settings {
     pub severity: HashMap<Code, Override>,
 }
 
+/// Neovim 0.7 encodes an empty Lua table as `[]`: read an empty array as an empty object.
+fn object(value: &Value) -> Option<serde_json::Map<String, Value>> {
+    match value {
+        Value::Object(map) => Some(map.clone()),
+        Value::Array(items) if items.is_empty() => Some(serde_json::Map::new()),
+        _ => None,
+    }
+}
+
 impl Settings {
     /// Reads the `qirvo` section. Returns the settings and one message per field that was
     /// ignored, for the client's log.
@@ -46,9 +55,9 @@ impl Settings {
         }
         let overrides = section.get("diagnostics").and_then(|d| d.get("severity"));
         if let Some(overrides) = overrides.filter(|v| !v.is_null()) {
-            match overrides.as_object() {
+            match object(overrides) {
                 Some(map) => {
-                    for (code, level) in map {
+                    for (code, level) in &map {
                         match parse_override(code, level) {
                             Ok((code, level)) => {
                                 settings.severity.insert(code, level);
@@ -65,11 +74,11 @@ impl Settings {
 }
 
 fn read_maximums(maximums: &Value, limits: &mut RuntimeLimits, problems: &mut Vec<String>) {
-    let Some(map) = maximums.as_object() else {
+    let Some(map) = object(maximums) else {
         problems.push("`qirvo.maximums` must be an object".into());
         return;
     };
-    for (key, value) in map {
+    for (key, value) in &map {
         let result = match key.as_str() {
             "memory" => size(value).map(|bytes| limits.max_memory = bytes),
             "storage" => size(value).map(|bytes| limits.max_storage = bytes),
@@ -169,6 +178,11 @@ mod tests {
     #[test]
     fn missing_or_null_sections_are_defaults() {
         assert_eq!(Settings::from_json(&Value::Null), (Settings::default(), Vec::new()));
+        assert_eq!(
+            Settings::from_json(&json!({ "maximums": [], "diagnostics": { "severity": [] } })),
+            (Settings::default(), Vec::new()),
+            "Neovim 0.7 sends empty tables as arrays"
+        );
         assert_eq!(
             Settings::from_json(&json!({ "maximums": null, "diagnostics": {} })),
             (Settings::default(), Vec::new())
