@@ -75,10 +75,12 @@ pub(crate) async fn drive(
         }
         ok
     };
-    // A terminate request drops the lifecycle wherever it is, a stop included.
+    // A terminate request drops the lifecycle wherever it is, a stop included. Biased: the
+    // request also releases the stop, and the guest must not get to run first.
     let ok = tokio::select! {
-        ok = lifecycle => ok,
+        biased;
         () = debuggee.termination() => true,
+        ok = lifecycle => ok,
     };
     // Ending the plugin on request is not a failure of the plugin.
     debuggee.exited(ok);
@@ -115,8 +117,9 @@ pub(crate) async fn drive_program(
         }
     };
     let run = tokio::select! {
-        run = program.run() => run,
+        biased;
         () = debuggee.termination() => return debuggee.exited(true),
+        run = program.run() => run,
     };
     match run {
         Ok(code) => {
