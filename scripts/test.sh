@@ -19,12 +19,20 @@ if ! command -v clang >/dev/null || [ ! -e /usr/lib/wasm32-wasi/libc.a ] ||
 fi
 
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+editors_log=$(mktemp)
+trap 'rm -f "$log" "$editors_log"' EXIT
 
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo test --workspace --locked 2>&1 | tee "$log"
 
-# One closing line for the whole run (cargo prints one per test binary).
+# The editor integrations, against the qirvo binary the tests above built (installs Neovim
+# and the extension's npm packages; editors/README.md).
+editors=0
+QIRVO_BIN="$PWD/target/debug/qirvo" bash editors/test.sh 2>&1 | tee "$editors_log" || editors=$?
+
+# One closing line for the whole run (cargo prints one per test binary, the editors one).
 awk '/^test result:/ { passed += $4; failed += $6; ignored += $8 }
-     END { printf "%d passed, %d failed, %d skipped\n", passed, failed, ignored }' "$log"
+     /^editors: [0-9]+ passed/ { passed += $2; failed += $4; ignored += $6 }
+     END { printf "%d passed, %d failed, %d skipped\n", passed, failed, ignored }' "$log" "$editors_log"
+exit "$editors"

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Tests of the editor integrations (editors/README.md): the VS Code extension (compile, unit
+# tests, a DAP session against `qirvo dap`) and the Neovim plugin (headless, against
+# `qirvo lsp`). Needs a built qirvo: QIRVO_BIN, default target/debug/qirvo.
+set -euo pipefail
+# A relative QIRVO_BIN means relative to where the script was started.
+case ${QIRVO_BIN:-} in "" | /*) ;; *) QIRVO_BIN=$(pwd)/$QIRVO_BIN ;; esac
+cd "$(dirname "$0")/.."
+repo=$(pwd)
+QIRVO_BIN=${QIRVO_BIN:-$repo/target/debug/qirvo}
+if [ ! -x "$QIRVO_BIN" ] || [ -d "$QIRVO_BIN" ]; then
+    echo "error: no qirvo binary at $QIRVO_BIN" >&2
+    echo "       build it first (cargo build), or set QIRVO_BIN to a qirvo executable" >&2
+    exit 1
+fi
+export QIRVO_BIN
+
+# Neovim for the plugin's tests (Debian's 0.7 is the oldest version the plugin supports).
+if ! command -v nvim >/dev/null; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq neovim >/dev/null
+    else
+        echo "error: nvim is missing and cannot be installed here (needs root and apt-get)" >&2
+        exit 1
+    fi
+fi
+
+passed=0
+failed=0
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+echo "== VS Code extension (editors/vscode)"
+vscode=0
+(
+    cd editors/vscode
+    npm ci --no-audit --no-fund
+    npm run compile
+    npm test 2>&1 | tee "$log"
+) || vscode=$?
+# mocha's summary: "N passing", "N failing", "N pending".
+passed=$(awk '/^ *[0-9]+ passing/ { n = $1 } END { print n + 0 }' "$log")
+failed=$(awk '/^ *[0-9]+ failing/ { n = $1 } END { print n + 0 }' "$log")
+skipped=$(awk '/^ *[0-9]+ pending/ { n = $1 } END { print n + 0 }' "$log")
+if [ "$vscode" != 0 ] && [ "$failed" = 0 ]; then
+    echo "FAILED: editors/vscode (npm ci, compile or mocha itself, status $vscode)" >&2
+    failed=1
+fi
+
+echo "== Neovim plugin (editors/nvim, $(nvim --version | head -n 1))"
+# `cquit 2` runs only if a test file could not even be loaded: it must not leave nvim waiting.
+for test in editors/nvim/tests/diagnostics.lua editors/nvim/tests/commands.lua; do
+    if out=$(timeout 300 nvim --headless -u NONE -c "luafile $test" -c "cquit 2" 2>&1); then
+        passed=$((passed + 1))
+    else
+        failed=$((failed + 1))
+        out="$out"$'\n'"FAILED: $test"
+    fi
+    echo "$out"
+    # A test that ran only part of its checks says "skipped" (e.g. an older qirvo binary).
+    if grep -q "skipped" <<<"$out"; then
+        skipped=$((skipped + 1))
+    fi
+done
+help=$(mktemp -d)
+cp -r editors/nvim/doc "$help/"
+if nvim --headless -u NONE -c "try | helptags $help/doc | catch | cquit 1 | endtry" -c "qall"; then
+    passed=$((passed + 1))
+else
+    echo "FAILED: helptags editors/nvim/doc" >&2
+    failed=$((failed + 1))
+fi
+rm -rf "$help"
+
+echo "editors: $passed passed, $failed failed, $skipped skipped"
+[ "$failed" = 0 ]
