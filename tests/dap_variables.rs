@@ -277,3 +277,92 @@ fn read_and_write_linear_memory() {
     );
     client.disconnect();
 }
+
+#[test]
+fn evaluate_expressions_in_the_frame() {
+    let (mut client, _) = stopped_in_inspect("examples/c-variables/manifest.json");
+    let trace = client.request("stackTrace", json!({ "threadId": 1 }));
+    let frame = trace["stackFrames"][0]["id"].clone();
+    let mut evaluate = |expression: &str, context: &str| {
+        let seq = client.send(
+            "evaluate",
+            json!({ "expression": expression, "frameId": frame, "context": context }),
+        );
+        let response = client.response(seq);
+        if response["success"] == true {
+            Ok(format!(
+                "{}: {}",
+                response["body"]["result"].as_str().unwrap(),
+                response["body"]["type"].as_str().unwrap()
+            ))
+        } else {
+            Err(response["message"].as_str().unwrap().to_string())
+        }
+    };
+    for (expression, expected) in [
+        ("small + count", "35: i32"),
+        ("shape->corner.x", "10: int"),
+        ("grid[1][2]", "6: int"),
+        ("many[299] / 2", "299: i32"),
+        ("where->y * 2", "-8: i32"),
+        ("number.real", "1: float"),
+        ("colour == 5 && yes", "true: bool"),
+        ("(unsigned char) small", "249: u8"),
+        ("label[0] == 'f'", "true: bool"),
+        ("*label", "102 'f': const char"),
+        ("$local0", "42: i32"),
+        ("origin", "{x: 3, y: -4}: point_t"),
+        ("text", "\"hello\": char[16]"),
+        ("wide < 0 || 1 / 0", "true: bool"),
+    ] {
+        assert_eq!(evaluate(expression, "watch").as_deref(), Ok(expected), "{expression}");
+    }
+    // Hover and the REPL use the same language.
+    assert_eq!(evaluate("pi * 2", "hover").as_deref(), Ok("6.5: f64"));
+    assert_eq!(evaluate("big", "repl").as_deref(), Ok("4000000000: unsigned int"));
+    for (expression, error) in [
+        ("many[300]", "index 300 is out of bounds: the length is 300"),
+        ("nosuch + 1", "no variable `nosuch` in this frame"),
+        ("small +", "expected a value (at column 8)"),
+        ("origin.z", "`point_t` has no field `z`"),
+        ("missing[0]", "null pointer"),
+        ("*missing", "null pointer"),
+        ("origin + 1", "`point_t` is not a number; use one of its fields"),
+    ] {
+        let result = evaluate(expression, "watch");
+        assert!(
+            matches!(&result, Err(message) if message.contains(error)),
+            "{expression}: {result:?}, wanted an error with {error:?}"
+        );
+    }
+    // An expandable result carries a reference; &x is x's address.
+    let seq = client.send(
+        "evaluate",
+        json!({ "expression": "&origin", "frameId": frame, "context": "watch" }),
+    );
+    let pointer = client.response(seq)["body"].clone();
+    let seq = client.send(
+        "evaluate",
+        json!({ "expression": "origin", "frameId": frame, "context": "watch" }),
+    );
+    let origin = client.response(seq)["body"].clone();
+    let address =
+        u64::from_str_radix(origin["memoryReference"].as_str().unwrap().trim_start_matches("0x"), 16).unwrap();
+    assert_eq!(pointer["result"], format!("{address:#010x}"));
+    let fields = children(&mut client, origin["variablesReference"].as_i64().unwrap());
+    assert_eq!(lines(&fields), ["x: int = 3", "y: int = -4"]);
+
+    let completions = client.request(
+        "completions",
+        json!({ "text": "x = sm", "column": 7, "frameId": frame }),
+    );
+    let labels: Vec<&str> = completions["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(labels, ["small"]);
+    assert_eq!(completions["targets"][0]["start"], 4);
+    client.disconnect();
+}

@@ -184,6 +184,43 @@ impl Machine for FrameMachine<'_, '_> {
     }
 }
 
+impl crate::eval::Frame for FrameMachine<'_, '_> {
+    fn raw(&mut self, raw: crate::eval::Raw) -> Option<crate::eval::Value> {
+        use crate::eval::{Raw, Scalar, Value};
+        let value = match raw {
+            Raw::Local(index) => self.frame.local(self.store.as_context_mut(), index).ok()?,
+            Raw::Stack(index) => self.frame.stack(self.store.as_context_mut(), index).ok()?,
+            Raw::Global(index) => self.global_val(index)?,
+        };
+        Some(match value {
+            Val::I32(v) => Value::Int(i128::from(v), Scalar::Signed(4)),
+            Val::I64(v) => Value::Int(i128::from(v), Scalar::Signed(8)),
+            Val::F32(bits) => Value::Float(f64::from(f32::from_bits(bits)), Scalar::F32),
+            Val::F64(bits) => Value::Float(f64::from_bits(bits), Scalar::F64),
+            _ => return None,
+        })
+    }
+}
+
+/// Evaluates `expression` in the selected frame.
+pub fn evaluate(
+    store: &mut StoreContextMut<'_, HostState>,
+    variables: Option<&VariableIndex>,
+    selector: FrameSelector,
+    expression: &crate::eval::Expr,
+) -> Result<Rendered, String> {
+    let frame = frame_handle(store, selector.physical).ok_or("the frame is gone (the plugin ran on)")?;
+    let mut machine = FrameMachine::new(store, frame);
+    let scope = crate::eval::Scope {
+        index: variables,
+        address: selector.address,
+        inline_depth: selector.inline_depth,
+    };
+    let mut evaluator = crate::eval::Evaluator::new(scope, &mut machine);
+    let value = evaluator.eval(expression)?;
+    Ok(evaluator.render(&value))
+}
+
 /// Longest page of a scope or value returned at once when the client does not page.
 const MAX_ROWS: u64 = 10_000;
 

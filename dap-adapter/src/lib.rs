@@ -6,6 +6,7 @@ pub mod batch;
 pub mod debuggee;
 mod driver;
 pub mod dwarf;
+pub mod eval;
 pub mod inspect;
 pub mod protocol;
 mod server;

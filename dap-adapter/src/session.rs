@@ -17,6 +17,7 @@ use crate::inspect::Container;
 use crate::protocol::types::*;
 use crate::protocol::{Incoming, Outgoing};
 
+mod evaluate;
 mod memory;
 mod variables;
 
@@ -43,7 +44,8 @@ fn capabilities() -> Value {
         "supportsConditionalBreakpoints": false,
         "supportsHitConditionalBreakpoints": false,
         "supportsLogPoints": false,
-        "supportsEvaluateForHovers": false,
+        "supportsEvaluateForHovers": true,
+        "supportsCompletionsRequest": true,
         "supportsSetVariable": false,
         "supportsRestartRequest": true,
         "supportsSteppingGranularity": false,
@@ -256,6 +258,8 @@ impl Session {
             "stackTrace" => self.stack_trace(request.arguments()?).map(Some),
             "scopes" => self.scopes(request.arguments()?).map(Some),
             "variables" => self.variables(request.arguments()?).await.map(Some),
+            "evaluate" => self.evaluate(request.arguments()?).await.map(Some),
+            "completions" => self.completions(request.arguments()?).map(Some),
             "readMemory" => self.read_memory(request.arguments()?).await.map(Some),
             "writeMemory" => self.write_memory(request.arguments()?).await.map(Some),
             "continue" => self

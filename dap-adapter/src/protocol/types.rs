@@ -248,3 +248,30 @@ pub struct WriteMemoryArguments {
     /// The bytes, base64.
     pub data: String,
 }
+
+/// `evaluate`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EvaluateArguments {
+    /// The expression.
+    pub expression: String,
+    /// The frame to evaluate in (the top frame of the first stopped plugin when absent).
+    #[serde(default)]
+    pub frame_id: Option<i64>,
+    /// `watch`, `repl`, `hover`, `clipboard`, `variables`.
+    #[serde(default)]
+    pub context: Option<String>,
+}
+
+/// `completions`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CompletionsArguments {
+    /// The frame whose names complete.
+    #[serde(default)]
+    pub frame_id: Option<i64>,
+    /// The REPL line.
+    pub text: String,
+    /// Cursor column in `text` (1-based by default).
+    pub column: i64,
+}

@@ -10,10 +10,10 @@ use crate::inspect::{self, Container, FrameSelector, Row, ScopeKind};
 use crate::protocol::types::{ScopesArguments, VariablesArguments};
 
 /// How long a stopped plugin may take to answer an inspection.
-const INSPECTION_TIMEOUT: Duration = Duration::from_secs(5);
+pub(super) const INSPECTION_TIMEOUT: Duration = Duration::from_secs(5);
 
 impl Session {
-    fn selector(&self, frame_id: i64) -> Result<(i64, FrameSelector), String> {
+    pub(super) fn selector(&self, frame_id: i64) -> Result<(i64, FrameSelector), String> {
         let frame = self
             .frame_refs
             .get(usize::try_from(frame_id - 1).map_err(|_| format!("no frame {frame_id}"))?)
@@ -112,7 +112,7 @@ impl Session {
         Ok(json!({ "variables": values }))
     }
 
-    fn variable_json(&mut self, thread: i64, selector: FrameSelector, row: Row) -> Value {
+    pub(super) fn variable_json(&mut self, thread: i64, selector: FrameSelector, row: Row) -> Value {
         let Row {
             name,
             rendered,

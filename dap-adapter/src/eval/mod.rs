@@ -1,0 +1,621 @@
+//! Evaluating expressions in a stopped frame: `evaluate` (hover, watch, repl, clipboard),
+//! breakpoint conditions and logpoint messages all go through here, on the debuggee's thread.
+
+pub mod parse;
+
+use crate::dwarf::types::{Encoding, Kind, TypeId};
+use crate::dwarf::variables::{Machine, Place, VariableIndex};
+use crate::values::{Children, Rendered, Renderer};
+pub use parse::{BinaryOp, Expr, Raw, Scalar, parse};
+
+/// A stopped frame as expressions see it: DWARF locations plus raw wasm values.
+pub trait Frame: Machine {
+    /// A raw wasm local, global or operand stack slot.
+    fn raw(&mut self, raw: Raw) -> Option<Value>;
+}
+
+/// The result of an expression.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// An integer, wrapped to `scalar`'s width.
+    Int(i128, Scalar),
+    /// A float.
+    Float(f64, Scalar),
+    /// A truth value.
+    Bool(bool),
+    /// An address, with what it points at when known.
+    Pointer(u64, Option<TypeId>),
+    /// A value of a DWARF type somewhere (memory, a wasm local, pieces).
+    Typed(Place, TypeId),
+}
+
+/// Where names are looked up.
+pub struct Scope<'a> {
+    /// Variables and types, when the module has DWARF.
+    pub index: Option<&'a VariableIndex>,
+    /// DWARF address of the frame.
+    pub address: Option<u64>,
+    /// Inlined frame within the physical one.
+    pub inline_depth: usize,
+}
+
+fn wrap(value: i128, scalar: Scalar) -> i128 {
+    match scalar {
+        Scalar::Signed(bytes) => {
+            let bits = u32::from(bytes) * 8;
+            let shift = 128 - bits;
+            (value << shift) >> shift
+        }
+        Scalar::Unsigned(bytes) => value & ((1i128 << (u32::from(bytes) * 8)) - 1),
+        Scalar::Bool => i128::from(value != 0),
+        Scalar::F32 | Scalar::F64 => value,
+    }
+}
+
+fn integer(bytes: &[u8], signed: bool) -> i128 {
+    let mut buffer = [0u8; 16];
+    let n = bytes.len().min(16);
+    buffer[..n].copy_from_slice(&bytes[..n]);
+    let value = i128::from_le_bytes(buffer);
+    if signed && n > 0 && n < 16 {
+        let shift = 128 - n as u32 * 8;
+        (value << shift) >> shift
+    } else {
+        value
+    }
+}
+
+fn read(place: &Place, size: usize, machine: &mut dyn Machine) -> Result<Vec<u8>, String> {
+    match place {
+        Place::Memory(address) => {
+            let mut buffer = vec![0; size];
+            if machine.read(*address, &mut buffer) {
+                Ok(buffer)
+            } else {
+                Err(format!("address {address:#x} is outside linear memory"))
+            }
+        }
+        Place::Bytes(bytes) if bytes.len() >= size => Ok(bytes[..size].to_vec()),
+        Place::Bytes(_) | Place::Unavailable => Err("the value is optimized out here".into()),
+    }
+}
+
+/// Evaluates expressions in one frame.
+pub struct Evaluator<'a, 'f> {
+    scope: Scope<'a>,
+    frame: &'f mut dyn Frame,
+}
+
+impl<'a, 'f> Evaluator<'a, 'f> {
+    /// An evaluator over `frame`.
+    pub fn new(scope: Scope<'a>, frame: &'f mut dyn Frame) -> Self {
+        Evaluator { scope, frame }
+    }
+
+    fn renderer(&self) -> Option<Renderer<'a>> {
+        self.scope.index.map(|index| Renderer { types: index.types() })
+    }
+
+    /// Evaluates `expr`.
+    pub fn eval(&mut self, expr: &Expr) -> Result<Value, String> {
+        match expr {
+            Expr::Int(v) => Ok(Value::Int(
+                *v,
+                if i32::try_from(*v).is_ok() {
+                    Scalar::Signed(4)
+                } else {
+                    Scalar::Signed(8)
+                },
+            )),
+            Expr::Float(v) => Ok(Value::Float(*v, Scalar::F64)),
+            Expr::Bool(v) => Ok(Value::Bool(*v)),
+            Expr::Name(name) => self.variable(name),
+            Expr::Raw(raw) => self
+                .frame
+                .raw(*raw)
+                .ok_or_else(|| format!("{raw:?} does not exist in this frame")),
+            Expr::Load(scalar, address) => {
+                let address = self.address_of_value(address)?;
+                let size = match scalar {
+                    Scalar::Signed(n) | Scalar::Unsigned(n) => usize::from(*n),
+                    Scalar::F32 => 4,
+                    Scalar::F64 => 8,
+                    Scalar::Bool => 1,
+                };
+                let bytes = read(&Place::Memory(address), size, self.frame)?;
+                Ok(from_bytes(&bytes, *scalar))
+            }
+            Expr::Neg(inner) => match self.scalar(inner)? {
+                Value::Int(v, s) => Ok(Value::Int(wrap(-v, s), s)),
+                Value::Float(v, s) => Ok(Value::Float(-v, s)),
+                other => Err(format!("cannot negate {}", describe(&other))),
+            },
+            Expr::Not(inner) => Ok(Value::Bool(!truth(&self.scalar(inner)?)?)),
+            Expr::Deref(inner) => self.deref(inner),
+            Expr::AddressOf(inner) => match self.eval(inner)? {
+                Value::Typed(Place::Memory(address), ty) => Ok(Value::Pointer(address, Some(ty))),
+                Value::Typed(..) => {
+                    Err("the value is not in linear memory (a wasm local holds it): it has no address".into())
+                }
+                other => Err(format!("cannot take the address of {}", describe(&other))),
+            },
+            Expr::Cast(scalar, inner) => cast(self.scalar(inner)?, *scalar),
+            Expr::Field(inner, name) => self.field(inner, name),
+            Expr::Index(inner, index) => self.index(inner, index),
+            Expr::Binary(op, left, right) => self.binary(*op, left, right),
+        }
+    }
+
+    fn variable(&mut self, name: &str) -> Result<Value, String> {
+        let (Some(index), Some(address)) = (self.scope.index, self.scope.address) else {
+            return Err(format!("no variable `{name}`: the module has no DWARF (use $localN)"));
+        };
+        let variable = index
+            .variables_at(address, self.scope.inline_depth)
+            .into_iter()
+            .rev()
+            .find(|v| v.name == name)
+            .ok_or_else(|| format!("no variable `{name}` in this frame"))?;
+        let ty = variable.ty.ok_or_else(|| format!("`{name}` has no type information"))?;
+        let place = index.place(&variable, address, self.frame)?;
+        if place == Place::Unavailable {
+            return Err(format!("`{name}` is optimized out here"));
+        }
+        Ok(Value::Typed(place, ty))
+    }
+
+    /// A value as a scalar: typed base values, enums and pointers are read.
+    fn scalar(&mut self, expr: &Expr) -> Result<Value, String> {
+        let value = self.eval(expr)?;
+        self.load(value)
+    }
+
+    fn load(&mut self, value: Value) -> Result<Value, String> {
+        let Value::Typed(place, ty) = value else {
+            return Ok(value);
+        };
+        let renderer = self.renderer().ok_or("no type information")?;
+        let resolved = renderer.types.read(ty).ok_or("unknown type")?;
+        let size = resolved.size.unwrap_or(4) as usize;
+        match resolved.kind {
+            Kind::Base(encoding) => {
+                let bytes = read(&place, size, self.frame)?;
+                Ok(match encoding {
+                    Encoding::Boolean => Value::Bool(bytes.iter().any(|b| *b != 0)),
+                    Encoding::Float => from_bytes(&bytes, if size == 4 { Scalar::F32 } else { Scalar::F64 }),
+                    Encoding::Signed | Encoding::Char => Value::Int(integer(&bytes, true), Scalar::Signed(size as u8)),
+                    Encoding::Unsigned | Encoding::UnicodeChar => {
+                        Value::Int(integer(&bytes, false), Scalar::Unsigned(size as u8))
+                    }
+                })
+            }
+            Kind::Enum { signed, .. } => {
+                let bytes = read(&place, size, self.frame)?;
+                let scalar = if signed {
+                    Scalar::Signed(size as u8)
+                } else {
+                    Scalar::Unsigned(size as u8)
+                };
+                Ok(Value::Int(integer(&bytes, signed), scalar))
+            }
+            Kind::Pointer(pointee) => {
+                let bytes = read(&place, size, self.frame)?;
+                Ok(Value::Pointer(integer(&bytes, false) as u64, pointee))
+            }
+            _ => Err(format!("`{}` is not a number; use one of its fields", resolved.name)),
+        }
+    }
+
+    fn address_of_value(&mut self, expr: &Expr) -> Result<u64, String> {
+        match self.scalar(expr)? {
+            Value::Int(v, _) => u64::try_from(v).map_err(|_| format!("{v} is not an address")),
+            Value::Pointer(address, _) => Ok(address),
+            other => Err(format!("{} is not an address", describe(&other))),
+        }
+    }
+
+    fn deref(&mut self, inner: &Expr) -> Result<Value, String> {
+        match self.scalar(inner)? {
+            // Address 0 is readable in wasm, but a null pointer is still a bug worth saying.
+            Value::Pointer(0, _) => Err("null pointer".into()),
+            Value::Pointer(address, Some(pointee)) => Ok(Value::Typed(Place::Memory(address), pointee)),
+            Value::Pointer(_, None) => Err("cannot dereference a `void *`: cast the address, e.g. $u32(p)".into()),
+            Value::Int(..) => Err("cannot dereference an integer: read memory with $u8(…) … $f64(…)".into()),
+            other => Err(format!("cannot dereference {}", describe(&other))),
+        }
+    }
+
+    fn field(&mut self, inner: &Expr, name: &str) -> Result<Value, String> {
+        let mut value = self.eval(inner)?;
+        let renderer = self.renderer().ok_or("no type information")?;
+        // References and pointers are followed, as `.` on a Rust reference does.
+        for _ in 0..4 {
+            let Value::Typed(_, ty) = &value else { break };
+            match renderer.types.read(*ty).map(|t| t.kind) {
+                Some(Kind::Pointer(_)) => value = self.deref_value(value)?,
+                _ => break,
+            }
+        }
+        let Value::Typed(place, ty) = value else {
+            return Err(format!("{} has no field `{name}`", describe(&value)));
+        };
+        self.member(&place, ty, name)
+    }
+
+    fn member(&mut self, place: &Place, ty: TypeId, name: &str) -> Result<Value, String> {
+        let renderer = self.renderer().ok_or("no type information")?;
+        let resolved = renderer.types.read(ty).ok_or("unknown type")?;
+        let Kind::Struct { members, variants, .. } = resolved.kind else {
+            return Err(format!("`{}` has no fields", resolved.name));
+        };
+        if let Some(member) = members.iter().find(|m| m.name == name) {
+            let sub = match place {
+                Place::Memory(address) => Place::Memory(address + member.offset),
+                Place::Bytes(bytes) => Place::Bytes(bytes.get(member.offset as usize..).unwrap_or_default().to_vec()),
+                Place::Unavailable => Place::Unavailable,
+            };
+            return member
+                .ty
+                .map(|ty| Value::Typed(sub, ty))
+                .ok_or_else(|| format!("`{name}` has no type information"));
+        }
+        // A Rust enum: the field of its active variant.
+        if variants.is_some()
+            && let Some(Children::Fields {
+                place: inner,
+                ty: inner_ty,
+            }) = renderer.render(Some(ty), place, self.frame).children
+            && inner_ty != ty
+        {
+            return self.member(&inner, inner_ty, name);
+        }
+        Err(format!("`{}` has no field `{name}`", resolved.name))
+    }
+
+    fn deref_value(&mut self, value: Value) -> Result<Value, String> {
+        match self.load(value)? {
+            Value::Pointer(0, _) => Err("null pointer".into()),
+            Value::Pointer(address, Some(pointee)) => Ok(Value::Typed(Place::Memory(address), pointee)),
+            other => Err(format!("cannot dereference {}", describe(&other))),
+        }
+    }
+
+    fn index(&mut self, inner: &Expr, index: &Expr) -> Result<Value, String> {
+        let position = match self.scalar(index)? {
+            Value::Int(v, _) => u64::try_from(v).map_err(|_| format!("index {v} is negative"))?,
+            other => return Err(format!("an index must be an integer, not {}", describe(&other))),
+        };
+        let value = self.eval(inner)?;
+        let renderer = self.renderer().ok_or("no type information")?;
+        if let Value::Typed(place, ty) = &value {
+            let resolved = renderer.types.read(*ty).ok_or("unknown type")?;
+            if let Kind::Pointer(Some(pointee)) = resolved.kind {
+                let Value::Pointer(address, _) = self.load(value.clone())? else {
+                    return Err("a pointer that does not load as one".into());
+                };
+                if address == 0 {
+                    return Err("null pointer".into());
+                }
+                let stride = renderer.types.read(pointee).and_then(|t| t.size).unwrap_or(1);
+                return Ok(Value::Typed(Place::Memory(address + position * stride), pointee));
+            }
+            let rendered = renderer.render(Some(*ty), place, self.frame);
+            if let Some(children @ Children::Elements { count, .. }) = rendered.children {
+                if position >= count {
+                    return Err(format!("index {position} is out of bounds: the length is {count}"));
+                }
+                return self.row(&children, position);
+            }
+            return Err(format!("`{}` cannot be indexed", resolved.name));
+        }
+        match self.load(value)? {
+            Value::Pointer(0, _) => Err("null pointer".into()),
+            Value::Pointer(address, Some(pointee)) => {
+                let stride = renderer.types.read(pointee).and_then(|t| t.size).unwrap_or(1);
+                Ok(Value::Typed(Place::Memory(address + position * stride), pointee))
+            }
+            other => Err(format!("{} cannot be indexed", describe(&other))),
+        }
+    }
+
+    fn row(&mut self, children: &Children, position: u64) -> Result<Value, String> {
+        let Children::Elements {
+            place,
+            element,
+            stride,
+            inner,
+            ..
+        } = children
+        else {
+            return Err("not an array".into());
+        };
+        let at = match place {
+            Place::Memory(address) => Place::Memory(address + position * stride),
+            Place::Bytes(bytes) => Place::Bytes(bytes.get((position * stride) as usize..).unwrap_or_default().to_vec()),
+            Place::Unavailable => Place::Unavailable,
+        };
+        if inner.is_empty() {
+            return Ok(Value::Typed(at, *element));
+        }
+        // A row of a multi-dimensional array has no DWARF type of its own: like C, it decays to
+        // a pointer to its first element, so `grid[1][2]` indexes on.
+        match at {
+            Place::Memory(address) => Ok(Value::Pointer(address, Some(*element))),
+            _ => Err("index every dimension at once: the array is not in memory".into()),
+        }
+    }
+
+    fn binary(&mut self, op: BinaryOp, left: &Expr, right: &Expr) -> Result<Value, String> {
+        if matches!(op, BinaryOp::And | BinaryOp::Or) {
+            let left = truth(&self.scalar(left)?)?;
+            // Short-circuit, as C and Rust do.
+            if (op == BinaryOp::And && !left) || (op == BinaryOp::Or && left) {
+                return Ok(Value::Bool(left));
+            }
+            return Ok(Value::Bool(truth(&self.scalar(right)?)?));
+        }
+        let (a, b) = (self.scalar(left)?, self.scalar(right)?);
+        let renderer = self.renderer();
+        arithmetic(op, a, b, |ty| {
+            renderer
+                .as_ref()
+                .and_then(|r| r.types.read(ty))
+                .and_then(|t| t.size)
+                .unwrap_or(1)
+        })
+    }
+
+    /// Renders a result for the client.
+    pub fn render(&mut self, value: &Value) -> Rendered {
+        match value {
+            Value::Typed(place, ty) => match self.renderer() {
+                Some(renderer) => renderer.render(Some(*ty), place, self.frame),
+                None => plain("<no type information>", ""),
+            },
+            Value::Int(v, s) => plain(&v.to_string(), s.name()),
+            Value::Float(v, s) => plain(&v.to_string(), s.name()),
+            Value::Bool(v) => plain(&v.to_string(), "bool"),
+            Value::Pointer(address, pointee) => {
+                let name = pointee
+                    .and_then(|p| self.renderer().and_then(|r| r.types.read(p)))
+                    .map_or("void *".to_string(), |t| format!("{} *", t.name));
+                let mut rendered = plain(&format!("{address:#010x}"), &name);
+                if let Some(pointee) = pointee {
+                    rendered.children = Some(Children::Pointee {
+                        address: *address,
+                        ty: *pointee,
+                    });
+                }
+                rendered
+            }
+        }
+    }
+}
+
+fn plain(value: &str, ty: &str) -> Rendered {
+    Rendered {
+        value: value.into(),
+        ty: ty.into(),
+        children: None,
+        memory_reference: None,
+    }
+}
+
+fn describe(value: &Value) -> String {
+    match value {
+        Value::Int(v, s) => format!("{v} ({})", s.name()),
+        Value::Float(v, _) => v.to_string(),
+        Value::Bool(v) => v.to_string(),
+        Value::Pointer(a, _) => format!("pointer {a:#x}"),
+        Value::Typed(..) => "a value".into(),
+    }
+}
+
+fn from_bytes(bytes: &[u8], scalar: Scalar) -> Value {
+    match scalar {
+        Scalar::F32 => Value::Float(
+            f64::from(f32::from_le_bytes(bytes[..4].try_into().unwrap_or_default())),
+            scalar,
+        ),
+        Scalar::F64 => Value::Float(f64::from_le_bytes(bytes[..8].try_into().unwrap_or_default()), scalar),
+        Scalar::Bool => Value::Bool(bytes.iter().any(|b| *b != 0)),
+        Scalar::Signed(_) => Value::Int(integer(bytes, true), scalar),
+        Scalar::Unsigned(_) => Value::Int(integer(bytes, false), scalar),
+    }
+}
+
+/// Whether a value counts as true in a condition.
+pub fn truth(value: &Value) -> Result<bool, String> {
+    match value {
+        Value::Bool(v) => Ok(*v),
+        Value::Int(v, _) => Ok(*v != 0),
+        Value::Float(v, _) => Ok(*v != 0.0),
+        Value::Pointer(a, _) => Ok(*a != 0),
+        Value::Typed(..) => Err("a condition must be a number, a pointer or a comparison".into()),
+    }
+}
+
+fn cast(value: Value, to: Scalar) -> Result<Value, String> {
+    let as_int = |v: i128| match to {
+        Scalar::F32 | Scalar::F64 => Value::Float(v as f64, to),
+        Scalar::Bool => Value::Bool(v != 0),
+        _ => Value::Int(wrap(v, to), to),
+    };
+    Ok(match value {
+        Value::Int(v, _) => as_int(v),
+        Value::Pointer(a, _) => as_int(i128::from(a)),
+        Value::Bool(v) => as_int(i128::from(v)),
+        Value::Float(v, _) => match to {
+            Scalar::F32 => Value::Float(f64::from(v as f32), to),
+            Scalar::F64 => Value::Float(v, to),
+            Scalar::Bool => Value::Bool(v != 0.0),
+            _ => Value::Int(wrap(v as i128, to), to),
+        },
+        Value::Typed(..) => return Err("only numbers can be cast".into()),
+    })
+}
+
+/// The wider of two integer types (C's usual conversions, simplified: unsigned wins a tie).
+fn common(a: Scalar, b: Scalar) -> Scalar {
+    let size = |s: Scalar| match s {
+        Scalar::Signed(n) | Scalar::Unsigned(n) => n,
+        _ => 4,
+    };
+    let bytes = size(a).max(size(b)).max(4);
+    if matches!(a, Scalar::Unsigned(n) if n >= bytes) || matches!(b, Scalar::Unsigned(n) if n >= bytes) {
+        Scalar::Unsigned(bytes)
+    } else {
+        Scalar::Signed(bytes)
+    }
+}
+
+fn arithmetic(op: BinaryOp, a: Value, b: Value, size_of: impl Fn(TypeId) -> u64) -> Result<Value, String> {
+    use BinaryOp::*;
+    let number = |v: &Value| -> Option<f64> {
+        match v {
+            Value::Int(i, _) => Some(*i as f64),
+            Value::Float(f, _) => Some(*f),
+            Value::Bool(b) => Some(f64::from(u8::from(*b))),
+            Value::Pointer(p, _) => Some(*p as f64),
+            Value::Typed(..) => None,
+        }
+    };
+    let integer = |v: &Value| -> Option<(i128, Scalar)> {
+        match v {
+            Value::Int(i, s) => Some((*i, *s)),
+            Value::Bool(b) => Some((i128::from(*b), Scalar::Signed(4))),
+            Value::Pointer(p, _) => Some((i128::from(*p), Scalar::Unsigned(4))),
+            _ => None,
+        }
+    };
+    // Pointer arithmetic steps by the pointee's size.
+    if let (Value::Pointer(address, pointee), Value::Int(n, _)) = (&a, &b)
+        && matches!(op, Add | Sub)
+    {
+        let step = pointee.map_or(1, &size_of) as i128;
+        let offset = if op == Add { n * step } else { -n * step };
+        let moved =
+            u64::try_from(i128::from(*address) + offset).map_err(|_| "the pointer leaves memory".to_string())?;
+        return Ok(Value::Pointer(moved, *pointee));
+    }
+    let floats = matches!(a, Value::Float(..)) || matches!(b, Value::Float(..));
+    if floats {
+        let (x, y) = (number(&a).ok_or("not a number")?, number(&b).ok_or("not a number")?);
+        return Ok(match op {
+            Add => Value::Float(x + y, Scalar::F64),
+            Sub => Value::Float(x - y, Scalar::F64),
+            Mul => Value::Float(x * y, Scalar::F64),
+            Div => Value::Float(x / y, Scalar::F64),
+            Rem => Value::Float(x % y, Scalar::F64),
+            Eq => Value::Bool(x == y),
+            Ne => Value::Bool(x != y),
+            Lt => Value::Bool(x < y),
+            Le => Value::Bool(x <= y),
+            Gt => Value::Bool(x > y),
+            Ge => Value::Bool(x >= y),
+            And | Or => unreachable!("handled by the caller"),
+        });
+    }
+    let ((x, sa), (y, sb)) = (
+        integer(&a).ok_or_else(|| format!("{} is not a number", describe(&a)))?,
+        integer(&b).ok_or_else(|| format!("{} is not a number", describe(&b)))?,
+    );
+    let scalar = common(sa, sb);
+    let (x, y) = (wrap(x, scalar), wrap(y, scalar));
+    Ok(match op {
+        Add => Value::Int(wrap(x + y, scalar), scalar),
+        Sub => Value::Int(wrap(x - y, scalar), scalar),
+        Mul => Value::Int(wrap(x.wrapping_mul(y), scalar), scalar),
+        Div | Rem if y == 0 => return Err("division by zero".into()),
+        Div => Value::Int(wrap(x / y, scalar), scalar),
+        Rem => Value::Int(wrap(x % y, scalar), scalar),
+        Eq => Value::Bool(x == y),
+        Ne => Value::Bool(x != y),
+        Lt => Value::Bool(x < y),
+        Le => Value::Bool(x <= y),
+        Gt => Value::Bool(x > y),
+        Ge => Value::Bool(x >= y),
+        And | Or => unreachable!("handled by the caller"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct NoFrame;
+
+    impl Machine for NoFrame {
+        fn local(&mut self, _: u32) -> Option<gimli::Value> {
+            None
+        }
+        fn global(&mut self, _: u32) -> Option<gimli::Value> {
+            None
+        }
+        fn stack(&mut self, _: u32) -> Option<gimli::Value> {
+            None
+        }
+        fn read(&mut self, address: u64, buffer: &mut [u8]) -> bool {
+            // Memory holds its own address's low byte at every address below 256.
+            for (i, byte) in buffer.iter_mut().enumerate() {
+                *byte = (address as usize + i) as u8;
+            }
+            address + (buffer.len() as u64) <= 256
+        }
+    }
+
+    impl Frame for NoFrame {
+        fn raw(&mut self, raw: Raw) -> Option<Value> {
+            match raw {
+                Raw::Local(0) => Some(Value::Int(-5, Scalar::Signed(4))),
+                _ => None,
+            }
+        }
+    }
+
+    fn eval(text: &str) -> Result<String, String> {
+        let mut frame = NoFrame;
+        let scope = Scope {
+            index: None,
+            address: None,
+            inline_depth: 0,
+        };
+        let mut evaluator = Evaluator::new(scope, &mut frame);
+        let value = evaluator.eval(&parse(text).map_err(|e| e.to_string())?)?;
+        let rendered = evaluator.render(&value);
+        Ok(format!("{}: {}", rendered.value, rendered.ty))
+    }
+
+    #[test]
+    fn arithmetic_comparison_logic_and_casts() {
+        assert_eq!(eval("1 + 2 * 3").unwrap(), "7: i32");
+        assert_eq!(eval("7 / 2 == 3 && 7 % 2 == 1").unwrap(), "true: bool");
+        assert_eq!(eval("(u8) 300").unwrap(), "44: u8");
+        assert_eq!(eval("-1 as u32").unwrap(), "4294967295: u32");
+        assert_eq!(eval("0.5 + 1").unwrap(), "1.5: f64");
+        assert_eq!(eval("$local0 * 2").unwrap(), "-10: i32");
+        assert_eq!(eval("false || !0").unwrap(), "true: bool");
+        assert_eq!(
+            eval("2147483647 + 1").unwrap(),
+            "-2147483648: i32",
+            "i32 arithmetic wraps"
+        );
+        assert_eq!(eval("'A' + 1").unwrap(), "66: i32");
+    }
+
+    #[test]
+    fn memory_reads_and_clear_errors() {
+        assert_eq!(eval("$u8(0x41)").unwrap(), "65: u8");
+        assert_eq!(eval("$u32(0)").unwrap(), "50462976: u32");
+        assert_eq!(eval("$u8(1000)").unwrap_err(), "address 0x3e8 is outside linear memory");
+        assert_eq!(eval("1 / 0").unwrap_err(), "division by zero");
+        assert_eq!(
+            eval("x + 1").unwrap_err(),
+            "no variable `x`: the module has no DWARF (use $localN)"
+        );
+        assert_eq!(eval("$local9").unwrap_err(), "Local(9) does not exist in this frame");
+        assert!(eval("*5").unwrap_err().starts_with("cannot dereference an integer"));
+        // Short-circuit: the right side is never evaluated.
+        assert_eq!(eval("0 && 1 / 0").unwrap(), "false: bool");
+    }
+}

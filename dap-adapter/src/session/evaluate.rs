@@ -1,0 +1,132 @@
+//! `evaluate` (hover, watch, repl, clipboard) and REPL `completions`.
+
+use serde_json::{Value, json};
+use tokio::sync::oneshot;
+
+use super::variables::INSPECTION_TIMEOUT;
+use super::{Session, ThreadState};
+use crate::eval;
+use crate::inspect::{self, FrameSelector, Row};
+use crate::protocol::types::{CompletionsArguments, EvaluateArguments};
+
+/// Names the REPL completes besides the frame's variables.
+const RAW_NAMES: &[&str] = &[
+    "$local0", "$global0", "$stack0", "$u8(", "$u32(", "$i32(", "$u64(", "$f32(", "$f64(",
+];
+
+impl Session {
+    /// The frame a request without `frameId` means: the top of the first stopped plugin.
+    fn default_frame(&self) -> Result<(i64, FrameSelector), String> {
+        let thread = self
+            .threads
+            .iter()
+            .find(|t| t.state == ThreadState::Stopped)
+            .ok_or("evaluation needs a stopped plugin")?;
+        let top = thread.frames.first().ok_or("the stopped plugin has no frames")?;
+        let address = thread
+            .debuggee
+            .index
+            .as_ref()
+            .and_then(|index| u64::from(top.pc).checked_sub(index.code_offset()));
+        Ok((
+            thread.debuggee.thread_id,
+            FrameSelector {
+                physical: 0,
+                inline_depth: 0,
+                address,
+            },
+        ))
+    }
+
+    pub(super) async fn evaluate(&mut self, args: EvaluateArguments) -> Result<Value, String> {
+        let expression = eval::parse(&args.expression).map_err(|e| e.to_string())?;
+        let (thread_id, selector) = match args.frame_id {
+            Some(frame) => self.selector(frame)?,
+            None => self.default_frame()?,
+        };
+        let thread = self.thread(thread_id)?;
+        if thread.state != ThreadState::Stopped {
+            return Err(format!("thread {thread_id} is not stopped"));
+        }
+        let variables = thread.debuggee.index.as_ref().map(|index| index.variables());
+        let (reply, answer) = oneshot::channel();
+        thread.debuggee.inspect(Box::new(move |mut store| {
+            let _ = reply.send(inspect::evaluate(
+                &mut store,
+                variables.as_deref(),
+                selector,
+                &expression,
+            ));
+        }));
+        let rendered = match tokio::time::timeout(INSPECTION_TIMEOUT, answer).await {
+            Ok(Ok(result)) => result?,
+            _ => return Err("the plugin did not answer (it is no longer stopped)".into()),
+        };
+        let row = self.variable_json(
+            thread_id,
+            selector,
+            Row {
+                name: String::new(),
+                indexed: match &rendered.children {
+                    Some(crate::values::Children::Elements { count, .. }) => Some(*count),
+                    _ => None,
+                },
+                rendered,
+            },
+        );
+        let mut body = json!({
+            "result": row["value"],
+            "type": row["type"],
+            "variablesReference": row["variablesReference"],
+        });
+        for key in ["memoryReference", "indexedVariables"] {
+            if let Some(value) = row.get(key) {
+                body[key] = value.clone();
+            }
+        }
+        Ok(body)
+    }
+
+    pub(super) fn completions(&mut self, args: CompletionsArguments) -> Result<Value, String> {
+        let (thread_id, selector) = match args.frame_id {
+            Some(frame) => self.selector(frame)?,
+            None => self.default_frame()?,
+        };
+        // The word before the cursor (columns are 1-based, in UTF-16 units; REPL input is
+        // almost always ASCII, and a column past the text is clamped).
+        let cursor: usize = args
+            .text
+            .chars()
+            .take((args.column - 1).max(0) as usize)
+            .map(char::len_utf8)
+            .sum();
+        let before = &args.text[..cursor.min(args.text.len())];
+        let start = before
+            .rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
+            .map_or(0, |i| i + 1);
+        let prefix = &before[start..];
+        let mut names: Vec<String> = Vec::new();
+        if let (Some(index), Some(address)) = (&self.thread(thread_id)?.debuggee.index, selector.address) {
+            names.extend(
+                index
+                    .variables()
+                    .variables_at(address, selector.inline_depth)
+                    .into_iter()
+                    .map(|v| v.name)
+                    .filter(|n| !n.is_empty()),
+            );
+        }
+        names.extend(RAW_NAMES.iter().map(|n| n.to_string()));
+        names.sort();
+        names.dedup();
+        let targets: Vec<Value> = names
+            .into_iter()
+            .filter(|n| n.starts_with(prefix))
+            .map(|label| {
+                let kind = if label.starts_with('$') { "property" } else { "variable" };
+                json!({ "label": label, "type": kind, "start": start as i64, "length": prefix.len() })
+            })
+            .collect();
+        Ok(json!({ "targets": targets }))
+    }
+}
