@@ -366,3 +366,108 @@ fn evaluate_expressions_in_the_frame() {
     assert_eq!(completions["targets"][0]["start"], 4);
     client.disconnect();
 }
+
+/// The line of the fixture marked `/* LOOP */` (runs for i = 1..=10).
+fn loop_line() -> u32 {
+    let text = std::fs::read_to_string(source_path()).unwrap();
+    text.lines().position(|l| l.contains("/* LOOP */")).unwrap() as u32 + 1
+}
+
+/// Launches the -O0 fixture with one breakpoint on the LOOP line; returns what setBreakpoints said.
+fn launch_with_loop_breakpoint(client: &mut DapClient, breakpoint: Value) -> Value {
+    client.request("initialize", json!({ "adapterID": "qirvo" }));
+    client.request("launch", json!({ "manifest": "examples/c-variables/manifest.json" }));
+    client.wait_event("initialized");
+    let mut breakpoint = breakpoint;
+    breakpoint["line"] = json!(loop_line());
+    let set = client.request(
+        "setBreakpoints",
+        json!({ "source": { "path": source_path() }, "breakpoints": [breakpoint] }),
+    );
+    client.request("configurationDone", json!({}));
+    set["breakpoints"][0].clone()
+}
+
+fn evaluate(client: &mut DapClient, expression: &str) -> String {
+    let body = client.request("evaluate", json!({ "expression": expression, "context": "watch" }));
+    body["result"].as_str().unwrap().to_string()
+}
+
+/// Stops until the plugin exits; returns `i` at each stop.
+fn loop_stops(client: &mut DapClient) -> Vec<String> {
+    let mut seen = Vec::new();
+    loop {
+        let event = client.wait_event_of(&["stopped", "exited"]);
+        if event.0 == "exited" {
+            return seen;
+        }
+        seen.push(evaluate(client, "i"));
+        client.request("continue", json!({ "threadId": 1 }));
+    }
+}
+
+#[test]
+fn a_condition_stops_on_the_fifth_iteration_only() {
+    let mut client = DapClient::start();
+    let set = launch_with_loop_breakpoint(&mut client, json!({ "condition": "i == 5" }));
+    assert_eq!(set["verified"], true, "{set}");
+    let event = client.wait_event("stopped");
+    assert_eq!(event["reason"], "breakpoint");
+    assert_eq!(
+        (evaluate(&mut client, "i"), evaluate(&mut client, "sum")),
+        ("5".into(), "10".into())
+    );
+    client.request("continue", json!({ "threadId": 1 }));
+    assert_eq!(
+        loop_stops(&mut client),
+        Vec::<String>::new(),
+        "no other iteration stops"
+    );
+    client.disconnect();
+}
+
+#[test]
+fn hit_conditions_count_the_hits() {
+    let mut client = DapClient::start();
+    launch_with_loop_breakpoint(&mut client, json!({ "hitCondition": "% 4" }));
+    assert_eq!(loop_stops(&mut client), ["4", "8"]);
+    client.disconnect();
+}
+
+#[test]
+fn a_logpoint_prints_every_iteration_and_never_stops() {
+    let mut client = DapClient::start();
+    launch_with_loop_breakpoint(&mut client, json!({ "logMessage": "i={i} sum={sum} {{braces}}" }));
+    assert_eq!(loop_stops(&mut client), Vec::<String>::new());
+    let output = client.output();
+    let logged: Vec<&str> = output.lines().filter(|l| l.starts_with("i=")).collect();
+    let expected: Vec<String> = (1..=10)
+        .map(|i| format!("i={i} sum={} {{braces}}", (1..i).sum::<i32>()))
+        .collect();
+    assert_eq!(logged, expected, "{output}");
+    client.disconnect();
+}
+
+#[test]
+fn bad_conditions_are_refused_or_reported() {
+    let mut client = DapClient::start();
+    let set = launch_with_loop_breakpoint(&mut client, json!({ "condition": "i ==" }));
+    assert_eq!(set["verified"], false);
+    assert_eq!(set["message"], "condition: expected a value (at column 5)");
+    assert_eq!(client.wait_exit(), 0, "a refused breakpoint does not stop");
+    client.disconnect();
+
+    // A condition that fails when checked stops, and says why.
+    let mut client = DapClient::start();
+    launch_with_loop_breakpoint(&mut client, json!({ "condition": "nosuch > 1" }));
+    client.wait_event("stopped");
+    assert_eq!(evaluate(&mut client, "i"), "1");
+    assert!(
+        client
+            .output()
+            .contains("the breakpoint condition failed: no variable `nosuch` in this frame"),
+        "{}",
+        client.output()
+    );
+    client.disconnect();
+}

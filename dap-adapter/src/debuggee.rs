@@ -5,7 +5,7 @@
 //! for commands (resume, or inspections that need the frozen store). Changes made while the
 //! plugin runs are applied at the next epoch tick, between calls by the driver, or at a stop.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
@@ -16,6 +16,7 @@ use qirvo_runtime::runtime::state::HostState;
 use tokio::sync::mpsc;
 use wasmtime::{AsContextMut, DebugEvent, Module, ModulePC, StoreContextMut};
 
+use crate::breakpoint_rules::{BreakpointRule, Verdict};
 use crate::dwarf::{DwarfIndex, SourceLocation};
 
 /// How the plugin should run after a stop.
@@ -73,6 +74,8 @@ struct Control {
     wanted: BTreeSet<u32>,
     /// The subset of `wanted` that function breakpoints asked for (stop reason differs).
     function_entries: BTreeSet<u32>,
+    /// Conditions, hit conditions and log messages of source breakpoints, by pc.
+    rules: BTreeMap<u32, Vec<Arc<BreakpointRule>>>,
     applied: BTreeSet<u32>,
     dirty: bool,
     step: StepMode,
@@ -102,6 +105,8 @@ const CALLEE_STEP_BUDGET: u32 = 4096;
 #[derive(Default)]
 struct Decision {
     stop: Option<Stop>,
+    /// Rules to check before the stop stands, and the step to go on with if it does not.
+    rules: Option<(Vec<Arc<BreakpointRule>>, StepMode)>,
     single_step: Option<bool>,
     add_temporary: Option<u32>,
     remove_temporary: Option<u32>,
@@ -137,6 +142,13 @@ pub enum DebuggeeEvent {
         stop: Stop,
         /// Frames, innermost first.
         frames: Vec<StoppedFrame>,
+    },
+    /// A line for the debug console (a logpoint, a failed breakpoint condition).
+    Output {
+        /// Thread.
+        thread: i64,
+        /// The line, without its newline.
+        line: String,
     },
     /// The plugin or program finished.
     Exited {
@@ -213,6 +225,7 @@ impl Debuggee {
             control: Mutex::new(Control {
                 wanted: BTreeSet::new(),
                 function_entries: BTreeSet::new(),
+                rules: BTreeMap::new(),
                 applied: BTreeSet::new(),
                 dirty: false,
                 step: StepMode::None,
@@ -243,12 +256,17 @@ impl Debuggee {
         let _ = requested.wait_for(|requested| *requested).await;
     }
 
-    /// Replaces the breakpoint pcs: those of source breakpoints and the function entries of
-    /// function breakpoints. Applied at the next opportunity.
-    pub fn set_breakpoints(&self, source_lines: BTreeSet<u32>, function_entries: BTreeSet<u32>) {
+    /// Replaces the breakpoint pcs: those of source breakpoints (with their rules) and the
+    /// function entries of function breakpoints. Applied at the next opportunity.
+    pub fn set_breakpoints(
+        &self,
+        source_lines: BTreeMap<u32, Vec<Arc<BreakpointRule>>>,
+        function_entries: BTreeSet<u32>,
+    ) {
         let mut control = lock(&self.control);
-        control.wanted = source_lines.union(&function_entries).copied().collect();
+        control.wanted = source_lines.keys().chain(&function_entries).copied().collect();
         control.function_entries = function_entries;
+        control.rules = source_lines;
         control.dirty = true;
     }
 
@@ -420,7 +438,7 @@ impl Debuggee {
         // one we asked for; without single-stepping, the event itself says it was a breakpoint.
         let single_stepping = control.single_stepping || decision.single_step == Some(true);
         if control.applied.contains(&top.pc) || control.wanted.contains(&top.pc) || !single_stepping {
-            control.step = StepMode::None;
+            let interrupted = std::mem::replace(&mut control.step, StepMode::None);
             if let Some((pc, _)) = control.return_point.take()
                 && !control.applied.contains(&pc)
             {
@@ -431,6 +449,13 @@ impl Debuggee {
             } else {
                 "breakpoint"
             };
+            // A breakpoint with conditions stops only if they hold (checked without the lock).
+            if let Some(rules) = control.rules.get(&top.pc)
+                && reason == "breakpoint"
+                && !rules.iter().any(|rule| rule.is_plain())
+            {
+                decision.rules = Some((rules.clone(), interrupted));
+            }
             decision.stop = stop(reason);
             return decision;
         }
@@ -555,6 +580,60 @@ impl Debuggee {
         }
     }
 
+    /// Checks a breakpoint's rules in the stopped frame: logpoints print, and the stop stands
+    /// only if a rule says so. Otherwise the step the breakpoint interrupted goes on.
+    fn check_rules(
+        &self,
+        store: &mut StoreContextMut<'_, HostState>,
+        rules: &[Arc<BreakpointRule>],
+        interrupted: StepMode,
+        stop: Option<Stop>,
+    ) -> Option<Stop> {
+        let frame = crate::inspect::frame_handle(store, 0)?;
+        let top_pc = frame
+            .wasm_function_index_and_pc(store.as_context_mut())
+            .ok()
+            .flatten()
+            .map(|(_, pc)| u64::from(pc.raw()));
+        let variables = self.index.as_ref().map(|index| index.variables());
+        let address = self
+            .index
+            .as_ref()
+            .zip(top_pc)
+            .and_then(|(index, pc)| pc.checked_sub(index.code_offset()));
+        let mut machine = crate::inspect::FrameMachine::new(store, frame);
+        let scope = crate::eval::Scope {
+            index: variables.as_deref(),
+            address,
+            inline_depth: 0,
+        };
+        let mut evaluator = crate::eval::Evaluator::new(scope, &mut machine);
+        let mut stops = false;
+        for rule in rules {
+            match rule.check(&mut evaluator) {
+                Verdict::Stop => stops = true,
+                Verdict::StopWithError(message) => {
+                    self.output(message);
+                    stops = true;
+                }
+                Verdict::Log(line) => self.output(line),
+                Verdict::Continue => {}
+            }
+        }
+        if stops {
+            return stop;
+        }
+        lock(&self.control).step = interrupted;
+        None
+    }
+
+    fn output(&self, line: String) {
+        let _ = self.events.send(DebuggeeEvent::Output {
+            thread: self.thread_id,
+            line,
+        });
+    }
+
     async fn stop(&self, mut store: StoreContextMut<'_, HostState>, stop: Stop) {
         let frames = frames_of(&mut store);
         let _ = self.events.send(DebuggeeEvent::Stopped {
@@ -625,9 +704,12 @@ impl DebugSink for Debuggee {
             let filters = lock(&self.control).filters;
             let stop = match event {
                 DebugEvent::Breakpoint => {
-                    let decision = self.on_instruction(&mut store);
+                    let mut decision = self.on_instruction(&mut store);
                     self.apply(&mut store, &decision);
-                    decision.stop
+                    match decision.rules.take() {
+                        Some((rules, interrupted)) => self.check_rules(&mut store, &rules, interrupted, decision.stop),
+                        None => decision.stop,
+                    }
                 }
                 DebugEvent::Trap(trap) if filters.trap => Some(Stop {
                     reason: "exception",

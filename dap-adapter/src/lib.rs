@@ -3,6 +3,7 @@
 //! traces through the module's DWARF.
 
 pub mod batch;
+pub mod breakpoint_rules;
 pub mod debuggee;
 mod driver;
 pub mod dwarf;

@@ -1,7 +1,7 @@
 //! A debug session: DAP requests in, DAP responses and events out, plugins driven through
 //! runtime-core with a [`Debuggee`] each (one DAP thread per plugin instance).
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -11,6 +11,7 @@ use qirvo_runtime::runtime::{PluginRuntime, RuntimeConfig};
 use serde_json::{Value, json};
 use tokio::sync::{mpsc, watch};
 
+use crate::breakpoint_rules::BreakpointRule;
 use crate::debuggee::{Debuggee, DebuggeeEvent, ExceptionFilters, Resume, Stop, StoppedFrame};
 use crate::dwarf::{BreakpointPlacement, DwarfIndex, SourcePaths, path_suffix_score};
 use crate::inspect::Container;
@@ -41,9 +42,9 @@ fn capabilities() -> Value {
         "supportsDelayedStackTraceLoading": true,
         "supportsReadMemoryRequest": true,
         "supportsWriteMemoryRequest": true,
-        "supportsConditionalBreakpoints": false,
-        "supportsHitConditionalBreakpoints": false,
-        "supportsLogPoints": false,
+        "supportsConditionalBreakpoints": true,
+        "supportsHitConditionalBreakpoints": true,
+        "supportsLogPoints": true,
         "supportsEvaluateForHovers": true,
         "supportsCompletionsRequest": true,
         "supportsSetVariable": false,
@@ -127,7 +128,7 @@ pub struct Session {
     events_tx: mpsc::UnboundedSender<DebuggeeEvent>,
     go: Option<watch::Sender<bool>>,
     /// Breakpoints requested per client source path.
-    source_breakpoints: HashMap<String, Vec<(i64, SourceBreakpoint)>>,
+    source_breakpoints: HashMap<String, Vec<(i64, SourceBreakpoint, Arc<BreakpointRule>)>>,
     /// Ids of breakpoints are unique for the session (`breakpoint` events refer to them).
     next_breakpoint_id: i64,
     function_breakpoints: Vec<String>,
@@ -601,11 +602,13 @@ impl Session {
     /// Recomputes each debuggee's breakpoint pcs from every source and function breakpoint.
     fn apply_breakpoints(&self) {
         for thread in &self.threads {
-            let mut lines = BTreeSet::new();
+            let mut lines: BTreeMap<u32, Vec<Arc<BreakpointRule>>> = BTreeMap::new();
             for (path, breakpoints) in &self.source_breakpoints {
-                for (_, breakpoint) in breakpoints {
+                for (_, breakpoint, rule) in breakpoints {
                     if let (BreakpointPlacement::At { addresses, .. }, _) = self.place(thread, path, breakpoint.line) {
-                        lines.extend(addresses.iter().map(|a| *a as u32));
+                        for &address in addresses.iter() {
+                            lines.entry(address as u32).or_default().push(rule.clone());
+                        }
                     }
                 }
             }
@@ -673,9 +676,7 @@ impl Session {
         if self.threads.is_empty() {
             message = Some("no plugin is loaded yet".into());
         }
-        let unsupported =
-            breakpoint.condition.is_some() || breakpoint.hit_condition.is_some() || breakpoint.log_message.is_some();
-        let mut result = json!({ "id": id, "verified": verified_line.is_some() && !unsupported });
+        let mut result = json!({ "id": id, "verified": verified_line.is_some() });
         match verified_line {
             Some(line) => {
                 result["line"] = json!(line);
@@ -685,9 +686,6 @@ impl Session {
                 result["line"] = json!(breakpoint.line);
                 result["message"] = json!(message.unwrap_or_default());
             }
-        }
-        if unsupported {
-            result["message"] = json!("conditions, hit counts and log messages are not supported yet");
         }
         result
     }
@@ -707,10 +705,20 @@ impl Session {
         for breakpoint in requested {
             self.next_breakpoint_id += 1;
             let id = self.next_breakpoint_id;
-            results.push(self.verify(id, &path, &breakpoint));
-            if breakpoint.condition.is_none() && breakpoint.hit_condition.is_none() && breakpoint.log_message.is_none()
-            {
-                kept.push((id, breakpoint));
+            let rule = BreakpointRule::new(
+                breakpoint.condition.as_deref(),
+                breakpoint.hit_condition.as_deref(),
+                breakpoint.log_message.as_deref(),
+            );
+            match rule {
+                Ok(rule) => {
+                    results.push(self.verify(id, &path, &breakpoint));
+                    kept.push((id, breakpoint, Arc::new(rule)));
+                }
+                // A condition that does not parse would never hold: refuse it, saying why.
+                Err(message) => results.push(json!({
+                    "id": id, "verified": false, "line": breakpoint.line, "message": message,
+                })),
             }
         }
         self.source_breakpoints.insert(path, kept);
@@ -721,7 +729,7 @@ impl Session {
     /// Tells the client how each breakpoint resolves against the modules now loaded.
     fn reverify_breakpoints(&self) {
         for (path, breakpoints) in &self.source_breakpoints {
-            for (id, breakpoint) in breakpoints {
+            for (id, breakpoint, _) in breakpoints {
                 let body = json!({ "reason": "changed", "breakpoint": self.verify(*id, path, breakpoint) });
                 self.event("breakpoint", body);
             }
@@ -820,6 +828,12 @@ impl Session {
                     body["text"] = json!(text);
                 }
                 self.event("stopped", body);
+            }
+            DebuggeeEvent::Output { line, .. } => {
+                self.event(
+                    "output",
+                    json!({ "category": "console", "output": format!("{line}\n") }),
+                );
             }
             DebuggeeEvent::Exited { thread, code } => {
                 // Threads of a launch replaced by `restart` are already gone.

@@ -134,6 +134,26 @@ impl DapClient {
         }
     }
 
+    /// Waits for the next event named any of `names`; returns its name and body.
+    pub fn wait_event_of(&mut self, names: &[&str]) -> (String, Value) {
+        let deadline = Instant::now() + PATIENCE;
+        let mut skipped = Vec::new();
+        loop {
+            let message = self.next_message(deadline);
+            if message["type"] == "event"
+                && let Some(name) = names.iter().find(|n| message["event"] == **n)
+            {
+                for m in skipped.into_iter().rev() {
+                    self.pending.push_front(m);
+                }
+                return (name.to_string(), message["body"].clone());
+            }
+            if message["type"] != "event" {
+                skipped.push(message);
+            }
+        }
+    }
+
     /// initialize + launch + the given breakpoints + configurationDone.
     pub fn launch(&mut self, launch: Value, breakpoints: &[(&str, &[u32])]) -> Vec<Value> {
         let capabilities = self.request("initialize", json!({ "clientID": "qirvo-tests", "adapterID": "qirvo" }));
