@@ -471,3 +471,101 @@ fn bad_conditions_are_refused_or_reported() {
     );
     client.disconnect();
 }
+
+#[test]
+fn set_variable_changes_what_the_plugin_computes() {
+    let (mut client, scopes) = stopped_in_inspect("examples/c-variables/manifest.json");
+    let locals_ref = scope(&scopes, "Locals");
+    let set = |client: &mut DapClient, reference: i64, name: &str, value: &str| {
+        let seq = client.send(
+            "setVariable",
+            json!({ "variablesReference": reference, "name": name, "value": value }),
+        );
+        let response = client.response(seq);
+        if response["success"] == true {
+            Ok(response["body"]["value"].as_str().unwrap().to_string())
+        } else {
+            Err(response["message"].as_str().unwrap().to_string())
+        }
+    };
+    // `total = small + count + …` runs after this stop: -7 → 100 adds 107 to the result (650).
+    assert_eq!(
+        set(&mut client, locals_ref, "small", "small + 107").as_deref(),
+        Ok("100")
+    );
+    assert_eq!(set(&mut client, locals_ref, "colour", "BLUE").as_deref(), Ok("BLUE"));
+    assert_eq!(set(&mut client, locals_ref, "pi", "1.25").as_deref(), Ok("1.25"));
+    let origin = find(&children(&mut client, locals_ref), "origin")["variablesReference"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(set(&mut client, origin, "x", "7").as_deref(), Ok("7"));
+    assert_eq!(
+        lines(&children(&mut client, locals_ref))
+            .iter()
+            .find(|l| l.starts_with("origin:"))
+            .unwrap(),
+        "origin: point_t = {x: 7, y: -4}"
+    );
+    assert!(
+        set(&mut client, locals_ref, "text", "1")
+            .unwrap_err()
+            .contains("set its fields one by one")
+    );
+    assert!(
+        set(&mut client, locals_ref, "nosuch", "1")
+            .unwrap_err()
+            .contains("no variable `nosuch`")
+    );
+    assert!(
+        set(&mut client, locals_ref, "small", "1 +")
+            .unwrap_err()
+            .contains("expected a value")
+    );
+    client.request("continue", json!({ "threadId": 1 }));
+    assert_eq!(client.wait_exit(), 0);
+    assert!(client.output().contains("result 757 "), "{}", client.output());
+    client.disconnect();
+}
+
+#[test]
+fn values_in_wasm_locals_cannot_be_set_and_say_why() {
+    let (mut client, scopes) = stopped_in_inspect("examples/c-variables/manifest-o1.qirvo.json");
+    let seq = client.send(
+        "setVariable",
+        json!({ "variablesReference": scope(&scopes, "Locals"), "name": "small", "value": "1" }),
+    );
+    let response = client.response(seq);
+    assert_eq!(response["success"], false);
+    assert!(
+        response["message"]
+            .as_str()
+            .unwrap()
+            .contains("wasmtime cannot change wasm locals"),
+        "{response}"
+    );
+    client.disconnect();
+}
+
+#[test]
+fn qirvo_debug_prints_evaluated_expressions_at_each_stop() {
+    let breakpoint = format!("{SOURCE}:{}", break_line());
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_qirvo"))
+        .args(["debug", "examples/c-variables/manifest.json", "--break", &breakpoint])
+        .args(["--eval", "small + count", "--eval", "shape->corner", "--eval", "nosuch"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    for expected in [
+        "  small + count = 35 (i32)",
+        "  shape->corner = {x: 10, y: 20} (point)",
+        "  nosuch: no variable `nosuch` in this frame",
+    ] {
+        assert!(stdout.lines().any(|l| l == expected), "{expected:?} not in:\n{stdout}");
+    }
+}

@@ -212,29 +212,19 @@ async fn print_expressions(
     out: &mut (dyn Write + Send),
 ) -> Result<(), String> {
     let Some(frame) = frames.first() else { return Ok(()) };
-    let scopes = client.request("scopes", json!({ "frameId": frame["id"] })).await?;
-    let mut variables = Vec::new();
-    for scope in scopes["scopes"].as_array().into_iter().flatten() {
-        let body = client
-            .request(
-                "variables",
-                json!({ "variablesReference": scope["variablesReference"] }),
-            )
-            .await?;
-        variables.extend(body["variables"].as_array().cloned().unwrap_or_default());
-    }
     for expression in expressions {
-        match variables.iter().find(|v| v["name"] == expression.as_str()) {
-            Some(variable) => {
-                let _ = writeln!(out, "  {expression} = {}", variable["value"].as_str().unwrap_or("?"));
+        let arguments = json!({ "expression": expression, "frameId": frame["id"], "context": "repl" });
+        match client.request("evaluate", arguments).await {
+            Ok(body) => {
+                let result = body["result"].as_str().unwrap_or("?");
+                match body["type"].as_str().filter(|t| !t.is_empty()) {
+                    Some(ty) => writeln!(out, "  {expression} = {result} ({ty})"),
+                    None => writeln!(out, "  {expression} = {result}"),
+                }
             }
-            None => {
-                let _ = writeln!(
-                    out,
-                    "  {expression}: cannot evaluate (available: wasm locals such as $local0)"
-                );
-            }
+            Err(error) => writeln!(out, "  {expression}: {error}"),
         }
+        .map_err(|e| e.to_string())?;
     }
     Ok(())
 }

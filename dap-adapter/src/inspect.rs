@@ -379,3 +379,92 @@ fn plugin_rows(state: &HostState) -> Vec<Row> {
     ));
     rows
 }
+
+/// Sets the child `name` of `container` to the value of the expression `text` (evaluated in
+/// the frame, so `x + 1` works), converted to the child's type. Only values in linear memory
+/// can change: wasmtime cannot write a frame's wasm locals.
+pub fn set_value(
+    store: &mut StoreContextMut<'_, HostState>,
+    variables: Option<&VariableIndex>,
+    container: &Container,
+    name: &str,
+    text: &str,
+) -> Result<Rendered, String> {
+    use crate::dwarf::types::{Encoding, Kind};
+    use crate::eval::{self, Scalar, Value};
+
+    let index = variables.ok_or("the module has no DWARF: there is nothing to set")?;
+    let selector = match container {
+        Container::Scope(selector, _) | Container::Value(selector, _) => *selector,
+    };
+    let frame = frame_handle(store, selector.physical).ok_or("the frame is gone (the plugin ran on)")?;
+    let mut machine = FrameMachine::new(store, frame);
+    let renderer = Renderer { types: index.types() };
+    let (place, ty) = match container {
+        Container::Scope(_, ScopeKind::Locals | ScopeKind::Arguments) => {
+            let address = selector.address.ok_or("no source position here")?;
+            let variable = index
+                .variables_at(address, selector.inline_depth)
+                .into_iter()
+                .find(|v| v.name == name)
+                .ok_or_else(|| format!("no variable `{name}` in this frame"))?;
+            let place = index.place(&variable, address, &mut machine)?;
+            (place, variable.ty.ok_or("the variable has no type information")?)
+        }
+        Container::Scope(..) => return Err("raw wasm state and plugin facts cannot be set".into()),
+        Container::Value(_, children) => renderer
+            .child(children, name, &mut machine)
+            .ok_or_else(|| format!("`{name}` cannot be set (only single values can)"))?,
+    };
+    let Place::Memory(address) = place else {
+        return Err(match place {
+            Place::Unavailable => format!("`{name}` is optimized out here"),
+            _ => format!("`{name}` lives in a wasm local or is a constant here; wasmtime cannot change wasm locals"),
+        });
+    };
+    let target = index.types().read(ty).ok_or("unknown type")?;
+    let size = target.size.unwrap_or(4) as usize;
+    // An enumerator name is a value of its enum.
+    let enumerator = match &target.kind {
+        Kind::Enum { enumerators, .. } => enumerators.iter().find(|(n, _)| n == text.trim()).map(|(_, v)| *v),
+        _ => None,
+    };
+    let value = match enumerator {
+        Some(value) => Value::Int(i128::from(value), Scalar::Signed(8)),
+        None => {
+            let expr = eval::parse(text).map_err(|e| e.to_string())?;
+            let scope = eval::Scope {
+                index: Some(index),
+                address: selector.address,
+                inline_depth: selector.inline_depth,
+            };
+            let mut evaluator = eval::Evaluator::new(scope, &mut machine);
+            let value = evaluator.eval(&expr)?;
+            match value {
+                Value::Typed(..) => return Err("the new value must be a number".into()),
+                other => other,
+            }
+        }
+    };
+    let number = |v: &Value| -> (i128, f64) {
+        match v {
+            Value::Int(i, _) => (*i, *i as f64),
+            Value::Float(f, _) => (*f as i128, *f),
+            Value::Bool(b) => (i128::from(*b), f64::from(u8::from(*b))),
+            Value::Pointer(p, _) => (i128::from(*p), *p as f64),
+            Value::Typed(..) => (0, 0.0),
+        }
+    };
+    let (integer, float) = number(&value);
+    let bytes: Vec<u8> = match target.kind {
+        Kind::Base(Encoding::Float) if size == 4 => (float as f32).to_le_bytes().to_vec(),
+        Kind::Base(Encoding::Float) => float.to_le_bytes()[..size.min(8)].to_vec(),
+        Kind::Base(Encoding::Boolean) => vec![u8::from(integer != 0); size],
+        Kind::Base(_) | Kind::Enum { .. } | Kind::Pointer(_) => integer.to_le_bytes()[..size.min(16)].to_vec(),
+        _ => return Err(format!("`{name}` is a `{}`; set its fields one by one", target.name)),
+    };
+    if !machine.write(address, &bytes) {
+        return Err(format!("address {address:#x} is outside linear memory"));
+    }
+    Ok(renderer.render(Some(ty), &Place::Memory(address), &mut machine))
+}

@@ -47,7 +47,7 @@ fn capabilities() -> Value {
         "supportsLogPoints": true,
         "supportsEvaluateForHovers": true,
         "supportsCompletionsRequest": true,
-        "supportsSetVariable": false,
+        "supportsSetVariable": true,
         "supportsRestartRequest": true,
         "supportsSteppingGranularity": false,
         "exceptionBreakpointFilters": exception_filters()
@@ -259,6 +259,7 @@ impl Session {
             "stackTrace" => self.stack_trace(request.arguments()?).map(Some),
             "scopes" => self.scopes(request.arguments()?).map(Some),
             "variables" => self.variables(request.arguments()?).await.map(Some),
+            "setVariable" => self.set_variable(request.arguments()?).await.map(Some),
             "evaluate" => self.evaluate(request.arguments()?).await.map(Some),
             "completions" => self.completions(request.arguments()?).map(Some),
             "readMemory" => self.read_memory(request.arguments()?).await.map(Some),

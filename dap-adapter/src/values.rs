@@ -496,6 +496,36 @@ impl Renderer<'_> {
         self.render_depth(Some(*element), &at, machine, depth)
     }
 
+    /// Where the child `name` of `children` is, and its type (for setVariable).
+    pub fn child(&self, children: &Children, name: &str, machine: &mut dyn Machine) -> Option<(Place, TypeId)> {
+        match children {
+            Children::Pointee { address, ty } => (name == "*").then_some((Place::Memory(*address), *ty)),
+            Children::Elements {
+                place,
+                element,
+                stride,
+                count,
+                inner,
+            } => {
+                let index: u64 = name.strip_prefix('[')?.strip_suffix(']')?.parse().ok()?;
+                (inner.is_empty() && index < *count)
+                    .then(|| (sub_place(place, index * stride, Some(*stride)), *element))
+            }
+            Children::Fields { place, ty } => {
+                let resolved = self.types.read(*ty)?;
+                let Kind::Struct { members, variants, .. } = &resolved.kind else {
+                    return None;
+                };
+                if let Some(part) = variants {
+                    let (_, inner) = self.describe_variant(part, place, machine, SUMMARY_DEPTH).ok()?;
+                    return self.child(&inner?, name, machine);
+                }
+                let member = members.iter().find(|m| m.name == name)?;
+                Some((sub_place(place, member.offset, None), member.ty?))
+            }
+        }
+    }
+
     /// The fields of an aggregate, rendered.
     pub fn fields(&self, place: &Place, ty: TypeId, machine: &mut dyn Machine) -> Vec<(String, Rendered)> {
         let Some(resolved) = self.types.read(ty) else {

@@ -16,7 +16,8 @@ pub struct DebugArgs {
     /// Breakpoint on a function by name (repeatable).
     #[arg(long = "break-function", value_name = "NAME")]
     pub functions: Vec<String>,
-    /// Expression to print at each stop (repeatable; wasm locals such as `$local0` for now).
+    /// Expression to print at each stop (repeatable), e.g. `count + 1`, `shape->corner.x`,
+    /// `$local0`.
     #[arg(long = "eval", value_name = "EXPR")]
     pub evaluate: Vec<String>,
     /// Lines to step over after each breakpoint stop.

@@ -275,3 +275,15 @@ pub struct CompletionsArguments {
     /// Cursor column in `text` (1-based by default).
     pub column: i64,
 }
+
+/// `setVariable`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SetVariableArguments {
+    /// The container (scope or value) the variable is in.
+    pub variables_reference: i64,
+    /// The variable's name in that container.
+    pub name: String,
+    /// The new value, as an expression.
+    pub value: String,
+}

@@ -137,3 +137,51 @@ impl Session {
         value
     }
 }
+
+impl Session {
+    pub(super) async fn set_variable(
+        &mut self,
+        args: crate::protocol::types::SetVariableArguments,
+    ) -> Result<Value, String> {
+        let reference = args.variables_reference;
+        let (thread_id, container) = usize::try_from(reference - 1)
+            .ok()
+            .and_then(|i| self.variable_refs.get(i))
+            .cloned()
+            .ok_or_else(|| format!("no variables reference {reference}"))?;
+        let thread = self.thread(thread_id)?;
+        if thread.state != ThreadState::Stopped {
+            return Err(format!("thread {thread_id} is not stopped"));
+        }
+        let variables = thread.debuggee.index.as_ref().map(|index| index.variables());
+        let (reply, answer) = oneshot::channel();
+        let target = container.clone();
+        thread.debuggee.inspect(Box::new(move |mut store| {
+            let result = inspect::set_value(&mut store, variables.as_deref(), &target, &args.name, &args.value);
+            let _ = reply.send(result);
+        }));
+        let rendered = match tokio::time::timeout(INSPECTION_TIMEOUT, answer).await {
+            Ok(Ok(result)) => result?,
+            _ => return Err("the plugin did not answer (it is no longer stopped)".into()),
+        };
+        let selector = match &container {
+            Container::Scope(selector, _) | Container::Value(selector, _) => *selector,
+        };
+        let row = self.variable_json(
+            thread_id,
+            selector,
+            Row {
+                name: String::new(),
+                indexed: None,
+                rendered,
+            },
+        );
+        // Other views of the same memory (watches, other variables) are stale now.
+        self.event("invalidated", json!({ "areas": ["variables"], "threadId": thread_id }));
+        Ok(json!({
+            "value": row["value"],
+            "type": row["type"],
+            "variablesReference": row["variablesReference"],
+        }))
+    }
+}
