@@ -569,3 +569,58 @@ fn qirvo_debug_prints_evaluated_expressions_at_each_stop() {
         assert!(stdout.lines().any(|l| l == expected), "{expected:?} not in:\n{stdout}");
     }
 }
+
+#[test]
+fn disassembly_around_the_pc_and_instruction_stepping() {
+    let (mut client, _) = stopped_in_inspect("examples/c-variables/manifest.json");
+    let top = client.request("stackTrace", json!({ "threadId": 1 }))["stackFrames"][0].clone();
+    let pc = top["instructionPointerReference"].as_str().unwrap().to_string();
+    let body = client.request(
+        "disassemble",
+        json!({ "memoryReference": pc, "instructionOffset": -3, "instructionCount": 8, "resolveSymbols": true }),
+    );
+    let instructions = body["instructions"].as_array().unwrap();
+    assert_eq!(instructions.len(), 8);
+    assert_eq!(instructions[3]["address"], pc, "{instructions:#?}");
+    assert_eq!(instructions[0]["symbol"], "$inspect");
+    assert!(
+        instructions
+            .iter()
+            .all(|i| !i["instruction"].as_str().unwrap().is_empty())
+    );
+    let at_break = instructions
+        .iter()
+        .find(|i| i["line"] == break_line())
+        .unwrap_or_else(|| panic!("no instruction of line {}: {instructions:#?}", break_line()));
+    assert!(
+        at_break["location"]["path"]
+            .as_str()
+            .unwrap()
+            .ends_with("c_variables.c")
+    );
+    let next_address = instructions[4]["address"].clone();
+
+    // One instruction at a time.
+    client.request("stepIn", json!({ "threadId": 1, "granularity": "instruction" }));
+    assert_eq!(client.wait_event("stopped")["reason"], "step");
+    let top = client.request("stackTrace", json!({ "threadId": 1 }))["stackFrames"][0].clone();
+    assert_eq!(top["instructionPointerReference"], next_address);
+    assert_eq!(top["name"], "inspect");
+    client.request("next", json!({ "threadId": 1, "granularity": "instruction" }));
+    client.wait_event("stopped");
+    let after = client.request("stackTrace", json!({ "threadId": 1 }))["stackFrames"][0].clone();
+    assert_eq!(after["instructionPointerReference"], instructions[5]["address"]);
+
+    // Outside the code: placeholders, never an error.
+    let outside = client.request(
+        "disassemble",
+        json!({ "memoryReference": "0x0", "instructionOffset": -2, "instructionCount": 2 }),
+    );
+    let outside = outside["instructions"].as_array().unwrap();
+    assert_eq!(outside.len(), 2);
+    assert!(
+        outside.iter().all(|i| i["presentationHint"] == "invalid"),
+        "{outside:#?}"
+    );
+    client.disconnect();
+}

@@ -30,6 +30,11 @@ pub enum Resume {
     StepOver,
     /// Until this function returns.
     StepOut,
+    /// One wasm instruction; `over` runs a call to its return.
+    Instruction {
+        /// Step over calls.
+        over: bool,
+    },
 }
 
 /// Where a step started: the statement and the frame depth counting inlined frames, so that
@@ -37,9 +42,22 @@ pub enum Resume {
 #[derive(Debug, Clone, PartialEq)]
 enum StepMode {
     None,
-    In { from: Option<SourceLocation>, depth: Depth },
-    Over { from: Option<SourceLocation>, depth: Depth },
-    Out { depth: Depth },
+    In {
+        from: Option<SourceLocation>,
+        depth: Depth,
+    },
+    Over {
+        from: Option<SourceLocation>,
+        depth: Depth,
+    },
+    Out {
+        depth: Depth,
+    },
+    /// One instruction, in this frame or any callee (`over: false`).
+    Instruction {
+        over: bool,
+        depth: Depth,
+    },
 }
 
 /// Physical wasm frames, then inlined frames around the innermost pc.
@@ -428,6 +446,7 @@ impl Debuggee {
                 depth.physical < start.physical
                     || (depth.physical == start.physical && statement.is_some() && depth.inlined < start.inlined)
             }
+            StepMode::Instruction { over, depth: start } => !over || depth.physical <= start.physical,
         };
         if stepped {
             control.step = StepMode::None;
@@ -500,6 +519,7 @@ impl Debuggee {
             let control = lock(&self.control);
             let quiet = control.single_stepping
                 && control.step != StepMode::None
+                && !matches!(control.step, StepMode::Instruction { .. })
                 && control.return_point.is_none()
                 && !(control.pause || control.entry || control.timeout_stop || control.terminate);
             if !quiet {
@@ -565,6 +585,7 @@ impl Debuggee {
                         Resume::StepIn => StepMode::In { from, depth },
                         Resume::StepOver => StepMode::Over { from, depth },
                         Resume::StepOut => StepMode::Out { depth },
+                        Resume::Instruction { over } => StepMode::Instruction { over, depth },
                     };
                     let stepping = mode != StepMode::None;
                     {

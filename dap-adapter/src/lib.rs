@@ -5,6 +5,7 @@
 pub mod batch;
 pub mod breakpoint_rules;
 pub mod debuggee;
+pub mod disassembly;
 mod driver;
 pub mod dwarf;
 pub mod eval;

@@ -18,6 +18,7 @@ use crate::inspect::Container;
 use crate::protocol::types::*;
 use crate::protocol::{Incoming, Outgoing};
 
+mod disassemble;
 mod evaluate;
 mod memory;
 mod variables;
@@ -49,7 +50,8 @@ fn capabilities() -> Value {
         "supportsCompletionsRequest": true,
         "supportsSetVariable": true,
         "supportsRestartRequest": true,
-        "supportsSteppingGranularity": false,
+        "supportsSteppingGranularity": true,
+        "supportsDisassembleRequest": true,
         "exceptionBreakpointFilters": exception_filters()
     })
 }
@@ -69,6 +71,8 @@ struct Thread {
     frames: Vec<StoppedFrame>,
     stop: Option<Stop>,
     module_path: PathBuf,
+    /// The module's instructions, disassembled on the first `disassemble`.
+    disassembly: Option<Arc<crate::disassembly::Disassembly>>,
 }
 
 #[derive(Clone)]
@@ -262,13 +266,14 @@ impl Session {
             "setVariable" => self.set_variable(request.arguments()?).await.map(Some),
             "evaluate" => self.evaluate(request.arguments()?).await.map(Some),
             "completions" => self.completions(request.arguments()?).map(Some),
+            "disassemble" => self.disassemble(request.arguments()?).map(Some),
             "readMemory" => self.read_memory(request.arguments()?).await.map(Some),
             "writeMemory" => self.write_memory(request.arguments()?).await.map(Some),
             "continue" => self
                 .resume(request.arguments()?, Resume::Continue)
                 .map(|()| Some(json!({ "allThreadsContinued": false }))),
-            "next" => self.resume(request.arguments()?, Resume::StepOver).map(|()| None),
-            "stepIn" => self.resume(request.arguments()?, Resume::StepIn).map(|()| None),
+            "next" => self.step(request.arguments()?, Resume::StepOver).map(|()| None),
+            "stepIn" => self.step(request.arguments()?, Resume::StepIn).map(|()| None),
             "stepOut" => self.resume(request.arguments()?, Resume::StepOut).map(|()| None),
             "pause" => {
                 let args: ThreadArguments = request.arguments()?;
@@ -489,6 +494,7 @@ impl Session {
                 frames: Vec::new(),
                 stop: None,
                 module_path,
+                disassembly: None,
             });
             tokio::spawn(crate::driver::drive(
                 self.out.clone(),
@@ -578,6 +584,7 @@ impl Session {
             frames: Vec::new(),
             stop: None,
             module_path: path.clone(),
+            disassembly: None,
         });
         let (go_tx, go_rx) = watch::channel(false);
         let options = qirvo_runtime::runtime::program::ProgramOptions {
@@ -784,6 +791,17 @@ impl Session {
             frames.push(value);
         }
         Ok(json!({ "stackFrames": frames, "totalFrames": total }))
+    }
+
+    /// `next` and `stepIn`, by line or (granularity `instruction`) by wasm instruction.
+    fn step(&mut self, args: ThreadArguments, how: Resume) -> Result<(), String> {
+        let how = match args.granularity.as_deref() {
+            Some("instruction") => Resume::Instruction {
+                over: how == Resume::StepOver,
+            },
+            _ => how,
+        };
+        self.resume(args, how)
     }
 
     fn resume(&mut self, args: ThreadArguments, how: Resume) -> Result<(), String> {

@@ -162,6 +162,9 @@ pub struct SetExceptionBreakpointsArguments {
 pub struct ThreadArguments {
     /// Thread id.
     pub thread_id: i64,
+    /// Steps: `statement`/`line` (the default) or `instruction`.
+    #[serde(default)]
+    pub granularity: Option<String>,
 }
 
 /// `stackTrace`.
@@ -286,4 +289,20 @@ pub struct SetVariableArguments {
     pub name: String,
     /// The new value, as an expression.
     pub value: String,
+}
+
+/// `disassemble`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DisassembleArguments {
+    /// Where: an `instructionPointerReference` (`0x…`, a module offset).
+    pub memory_reference: String,
+    /// Byte offset from the reference.
+    #[serde(default)]
+    pub offset: i64,
+    /// Instructions to skip from there (negative: before it).
+    #[serde(default)]
+    pub instruction_offset: i64,
+    /// How many instructions to return.
+    pub instruction_count: i64,
 }

@@ -1,0 +1,86 @@
+//! `disassemble`: the wasm instructions around an `instructionPointerReference`, with their
+//! function and, where DWARF has one, the source line each run of instructions comes from.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use serde_json::{Value, json};
+
+use super::{Session, ThreadState};
+use crate::disassembly::Disassembly;
+use crate::protocol::types::DisassembleArguments;
+
+/// Most instructions answered at once.
+const MAX_INSTRUCTIONS: i64 = 10_000;
+
+impl Session {
+    pub(super) fn disassemble(&mut self, args: DisassembleArguments) -> Result<Value, String> {
+        let reference = args.memory_reference.trim();
+        let base = u64::from_str_radix(reference.trim_start_matches("0x").trim_start_matches("0X"), 16)
+            .map_err(|_| format!("`{reference}` is not an instruction reference (expected 0x…)"))?;
+        let pc =
+            u32::try_from(base.saturating_add_signed(args.offset)).map_err(|_| "the address is not in the module")?;
+        let count = args.instruction_count.clamp(0, MAX_INSTRUCTIONS) as usize;
+        // The stopped plugin's module (with several plugins, the first stopped one).
+        let index = self
+            .threads
+            .iter()
+            .position(|t| t.state == ThreadState::Stopped)
+            .or_else(|| (!self.threads.is_empty()).then_some(0))
+            .ok_or("no plugin is loaded")?;
+        let thread = &mut self.threads[index];
+        let disassembly = match &thread.disassembly {
+            Some(disassembly) => disassembly.clone(),
+            None => {
+                let bytes = std::fs::read(&thread.module_path)
+                    .map_err(|e| format!("cannot read `{}`: {e}", thread.module_path.display()))?;
+                let disassembly = Arc::new(Disassembly::of_module(&bytes)?);
+                thread.disassembly = Some(disassembly.clone());
+                disassembly
+            }
+        };
+        let thread = &self.threads[index];
+        let window = disassembly.window(pc, args.instruction_offset, count);
+        let (mut last_line, mut last_function) = (None, None);
+        // Placeholders outside the code count bytes away from the nearest instruction.
+        let leading = window.iter().take_while(|i| i.is_none()).count();
+        let first = window.iter().flatten().next().map(|i| u64::from(i.pc));
+        let last = window.iter().rposition(Option::is_some);
+        let placeholder = |slot: usize| match (first, last) {
+            (Some(first), _) if slot < leading => first.saturating_sub((leading - slot) as u64),
+            (_, Some(last)) => window[last].map_or(0, |i| u64::from(i.pc)) + (slot - last) as u64,
+            _ => u64::from(pc) + slot as u64,
+        };
+        let instructions: Vec<Value> = window
+            .iter()
+            .enumerate()
+            .map(|(slot, instruction)| {
+                let Some(instruction) = instruction else {
+                    // Outside the code: placeholders keep the count the client asked for.
+                    let address = placeholder(slot);
+                    return json!({ "address": format!("{address:#x}"), "instruction": "", "presentationHint": "invalid" });
+                };
+                let mut value = json!({
+                    "address": format!("{:#x}", instruction.pc),
+                    "instruction": instruction.text,
+                });
+                if last_function.as_ref() != Some(&instruction.function) {
+                    value["symbol"] = json!(instruction.function);
+                    last_function = Some(instruction.function.clone());
+                }
+                let location = thread.debuggee.index.as_ref().and_then(|index| index.location(instruction.pc));
+                if let Some(location) = location
+                    && last_line.as_ref() != Some(&(location.file.clone(), location.line))
+                {
+                    let local = thread.paths.to_local(&location.file);
+                    let name = Path::new(&local).file_name().map(|n| n.to_string_lossy().into_owned());
+                    value["location"] = json!({ "name": name, "path": local });
+                    value["line"] = json!(location.line);
+                    last_line = Some((location.file, location.line));
+                }
+                value
+            })
+            .collect();
+        Ok(json!({ "instructions": instructions }))
+    }
+}
