@@ -92,7 +92,9 @@ fn find<'a>(variables: &'a [Value], name: &str) -> &'a Value {
 fn every_kind_of_c_local_at_o0() {
     let (mut client, scopes) = stopped_in_inspect("examples/c-variables/manifest.json");
     let names: Vec<&str> = scopes.iter().map(|(n, _)| n.as_str()).collect();
-    assert_eq!(names, ["Locals", "Arguments", "Wasm", "Plugin"]);
+    assert_eq!(names, ["Locals", "Arguments", "Globals", "Wasm", "Plugin"]);
+    let globals = children(&mut client, scope(&scopes, "Globals"));
+    assert_eq!(lines(&globals), ["counted: int = 0"]);
 
     let locals = children(&mut client, scope(&scopes, "Locals"));
     let shown = lines(&locals);

@@ -15,6 +15,8 @@ pub enum ScopeKind {
     Locals,
     /// DWARF parameters of the frame.
     Arguments,
+    /// Variables with static storage of the frame's compilation unit.
+    Globals,
     /// Raw wasm state: locals, operand stack, globals.
     Wasm,
     /// The plugin: identity, limits and usage.
@@ -23,9 +25,10 @@ pub enum ScopeKind {
 
 impl ScopeKind {
     /// Every scope, in the order a client shows them.
-    pub const ALL: [ScopeKind; 4] = [
+    pub const ALL: [ScopeKind; 5] = [
         ScopeKind::Locals,
         ScopeKind::Arguments,
+        ScopeKind::Globals,
         ScopeKind::Wasm,
         ScopeKind::Plugin,
     ];
@@ -35,6 +38,7 @@ impl ScopeKind {
         match self {
             ScopeKind::Locals => "Locals",
             ScopeKind::Arguments => "Arguments",
+            ScopeKind::Globals => "Globals",
             ScopeKind::Wasm => "Wasm",
             ScopeKind::Plugin => "Plugin",
         }
@@ -257,12 +261,14 @@ pub fn rows(
             let (Some(index), Some(address)) = (variables, selector.address) else {
                 return Ok(Vec::new());
             };
-            let parameters = *kind == ScopeKind::Arguments;
-            let declared: Vec<_> = index
-                .variables_at(address, selector.inline_depth)
-                .into_iter()
-                .filter(|v| v.parameter == parameters)
-                .collect();
+            let declared: Vec<_> = match kind {
+                ScopeKind::Globals => index.globals_at(address),
+                _ => index
+                    .variables_at(address, selector.inline_depth)
+                    .into_iter()
+                    .filter(|v| v.parameter == (*kind == ScopeKind::Arguments))
+                    .collect(),
+            };
             let mut machine = FrameMachine::new(store, frame);
             let renderer = Renderer { types: index.types() };
             let mut rows = Vec::new();
@@ -401,10 +407,13 @@ pub fn set_value(
     let mut machine = FrameMachine::new(store, frame);
     let renderer = Renderer { types: index.types() };
     let (place, ty) = match container {
-        Container::Scope(_, ScopeKind::Locals | ScopeKind::Arguments) => {
+        Container::Scope(_, kind @ (ScopeKind::Locals | ScopeKind::Arguments | ScopeKind::Globals)) => {
             let address = selector.address.ok_or("no source position here")?;
-            let variable = index
-                .variables_at(address, selector.inline_depth)
+            let declared = match kind {
+                ScopeKind::Globals => index.globals_at(address),
+                _ => index.variables_at(address, selector.inline_depth),
+            };
+            let variable = declared
                 .into_iter()
                 .find(|v| v.name == name)
                 .ok_or_else(|| format!("no variable `{name}` in this frame"))?;

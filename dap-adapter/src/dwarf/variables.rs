@@ -132,6 +132,45 @@ impl VariableIndex {
         variables
     }
 
+    /// The variables with static storage of the compilation unit of `address`: C globals and
+    /// `static`s, Rust `static`s (in their modules' namespaces).
+    pub fn globals_at(&self, address: u64) -> Vec<Variable> {
+        let Some(&(_, unit_index)) = self.ranges.iter().find(|(range, _)| range.contains(&address)) else {
+            return Vec::new();
+        };
+        let unit = &self.units[unit_index];
+        let mut found = Vec::new();
+        let Ok(mut tree) = unit.entries_tree(None) else {
+            return found;
+        };
+        let Ok(root) = tree.root() else { return found };
+        self.collect_globals(unit_index, root, &mut found, 0);
+        found
+    }
+
+    fn collect_globals(
+        &self,
+        unit_index: usize,
+        node: gimli::EntriesTreeNode<Slice>,
+        found: &mut Vec<Variable>,
+        depth: usize,
+    ) {
+        let mut children = node.children();
+        while let Ok(Some(child)) = children.next() {
+            let entry = child.entry();
+            match entry.tag() {
+                // A static has an address; a declaration or constant does not.
+                gimli::DW_TAG_variable if entry.attr_value(gimli::DW_AT_location).is_some() => {
+                    if let Some(variable) = self.variable(unit_index, entry, None) {
+                        found.push(variable);
+                    }
+                }
+                gimli::DW_TAG_namespace if depth < 16 => self.collect_globals(unit_index, child, found, depth + 1),
+                _ => {}
+            }
+        }
+    }
+
     fn visit(
         &self,
         unit_index: usize,

@@ -150,11 +150,13 @@ impl<'a, 'f> Evaluator<'a, 'f> {
         let (Some(index), Some(address)) = (self.scope.index, self.scope.address) else {
             return Err(format!("no variable `{name}`: the module has no DWARF (use $localN)"));
         };
+        // Locals shadow globals of the same name.
         let variable = index
             .variables_at(address, self.scope.inline_depth)
             .into_iter()
             .rev()
             .find(|v| v.name == name)
+            .or_else(|| index.globals_at(address).into_iter().find(|v| v.name == name))
             .ok_or_else(|| format!("no variable `{name}` in this frame"))?;
         let ty = variable.ty.ok_or_else(|| format!("`{name}` has no type information"))?;
         let place = index.place(&variable, address, self.frame)?;

@@ -50,13 +50,14 @@ impl Session {
         let has_dwarf = self.thread(thread)?.debuggee.index.is_some();
         let mut scopes = Vec::new();
         for kind in ScopeKind::ALL {
-            if !has_dwarf && matches!(kind, ScopeKind::Locals | ScopeKind::Arguments) {
+            if !has_dwarf && matches!(kind, ScopeKind::Locals | ScopeKind::Arguments | ScopeKind::Globals) {
                 continue;
             }
             let reference = self.reference(thread, Container::Scope(selector, kind));
             let hint = match kind {
                 ScopeKind::Locals => Some("locals"),
                 ScopeKind::Arguments => Some("arguments"),
+                ScopeKind::Globals => None,
                 ScopeKind::Wasm => Some("registers"),
                 ScopeKind::Plugin => None,
             };

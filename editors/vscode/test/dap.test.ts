@@ -117,7 +117,7 @@ describe('qirvo dap (DebugClient on examples/hello)', function () {
     const scopes = await dc.scopesRequest({ frameId: top.id });
     assert.deepStrictEqual(
       scopes.body.scopes.map((s) => s.name),
-      ['Locals', 'Arguments', 'Wasm', 'Plugin'],
+      ['Locals', 'Arguments', 'Globals', 'Wasm', 'Plugin'],
     );
     const variablesOf = async (name: string) => {
       const scope = scopes.body.scopes.find((s) => s.name === name)!;
