@@ -35,7 +35,7 @@ destination() {
     fi
 }
 
-for name in hello counter fetch events infinite-loop memory-hog trap forbidden-import files command; do
+for name in hello counter fetch events infinite-loop memory-hog trap forbidden-import files command variables; do
     file=${name//-/_}.wasm
     cp "$CARGO_TARGET_DIR/wasm32-wasip1/release/$file" "$(destination "$name")/$file"
 done

@@ -626,3 +626,95 @@ fn disassembly_around_the_pc_and_instruction_stepping() {
     );
     client.disconnect();
 }
+
+const RUST_SOURCE: &str = "examples/variables/src/lib.rs";
+
+#[test]
+fn rust_locals_read_like_the_source() {
+    let path = format!("{}/{RUST_SOURCE}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap();
+    let line = text.lines().position(|l| l.contains("// BREAK")).unwrap() as u32 + 1;
+    let mut client = DapClient::start();
+    client.launch(
+        json!({ "manifest": "examples/variables/manifest.json" }),
+        &[(&path, &[line])],
+    );
+    let (_, function, _, stopped) = client.wait_stop();
+    assert_eq!((function.as_str(), stopped), ("variables::inspect", line));
+    let frame = client.request("stackTrace", json!({ "threadId": 1 }))["stackFrames"][0]["id"].clone();
+    let scopes = client.request("scopes", json!({ "frameId": frame }));
+    let locals = scopes["scopes"][0]["variablesReference"].as_i64().unwrap();
+    let variables = children(&mut client, locals);
+    let mut shown: Vec<String> = lines(&variables);
+    // Heap addresses depend on the allocator: check the box apart, without its address.
+    let boxed = shown.remove(shown.iter().position(|l| l.starts_with("boxed:")).unwrap());
+    assert!(
+        boxed.starts_with("boxed: alloc::boxed::Box<variables::Point> = 0x") && boxed.ends_with(" → {x: 5, y: 6}"),
+        "{boxed}"
+    );
+    assert_eq!(
+        shown,
+        [
+            "flag: bool = true",
+            "letter: char = 'ß'",
+            "small: i8 = -3",
+            "big: u64 = 18000000000000000000",
+            "ratio: f32 = 0.25",
+            "text: String = \"héllo\"",
+            "numbers: Vec<i32> = len=3 [10, 20, 30]",
+            "many: Vec<u32> = len=100000 [0, 1, 2, 3, 4, 5, 6, 7, …]",
+            "slice: &[i32] = len=2 [20, 30]",
+            "some: Option<i32> = Some(7)",
+            "none: Option<i32> = None",
+            "ok: Result<u32, alloc::string::String> = Ok(3)",
+            "err: Result<u32, alloc::string::String> = Err(\"bad\")",
+            "point: Point = {x: 1, y: -2}",
+            "shared: Rc<alloc::string::String> = strong=1 \"rc\"",
+            "atomic: Arc<u64> = strong=1 42",
+            "tuple: (u8, &str) = (1, \"two\")",
+            "circle: Shape = Circle {radius: 1.5}",
+            "square: Shape = Square(4)",
+            "empty: Shape = Empty",
+            "array: u16[2][2] = [[1, 2], [3, 4]]",
+        ]
+    );
+    // 100 000 elements page through indexedVariables.
+    let many = find(&variables, "many");
+    assert_eq!(many["indexedVariables"], 100_000);
+    let page = client.request(
+        "variables",
+        json!({ "variablesReference": many["variablesReference"], "filter": "indexed", "start": 99_998, "count": 5 }),
+    );
+    assert_eq!(
+        lines(page["variables"].as_array().unwrap()),
+        ["[99998]: u32 = 99998", "[99999]: u32 = 99999"]
+    );
+    // A Rust enum expands to its active variant's fields.
+    let circle = children(
+        &mut client,
+        find(&variables, "circle")["variablesReference"].as_i64().unwrap(),
+    );
+    assert_eq!(lines(&circle), ["radius: f64 = 1.5"]);
+
+    for (expression, expected) in [
+        ("numbers[1] + slice[0]", "40: i32"),
+        ("many[99999]", "99999: u32"),
+        ("boxed.x + point.y", "3: i32"),
+        ("text", "\"héllo\": String"),
+        ("circle.radius * 2", "3: f64"),
+        ("tuple.0", "1: u8"),
+        ("count + label.length as u32", "52: u32"),
+    ] {
+        let body = client.request(
+            "evaluate",
+            json!({ "expression": expression, "frameId": frame, "context": "watch" }),
+        );
+        let got = format!(
+            "{}: {}",
+            body["result"].as_str().unwrap(),
+            body["type"].as_str().unwrap()
+        );
+        assert_eq!(got, expected, "{expression}");
+    }
+    client.disconnect();
+}

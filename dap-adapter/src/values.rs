@@ -273,8 +273,30 @@ impl Renderer<'_> {
         if let Some(part) = variants {
             return self.describe_variant(part, place, machine, depth);
         }
-        if let Some(sequence) = self.sequence(ty, members, place, machine) {
+        if let Some(sequence) = self.sequence(id, ty, members, place, machine) {
             return sequence;
+        }
+        if let Some(shared) = self.shared_pointer(ty, members, place, machine, depth) {
+            return shared;
+        }
+        if ty.name.starts_with('(') && members.iter().all(|m| m.name.starts_with("__")) {
+            // A Rust tuple: `(1, "two")`.
+            let parts: Vec<String> = members
+                .iter()
+                .map(|m| {
+                    if depth < SUMMARY_DEPTH {
+                        self.render_depth(m.ty, &sub_place(place, m.offset, None), machine, depth + 1)
+                            .value
+                    } else {
+                        "…".into()
+                    }
+                })
+                .collect();
+            let children = Children::Fields {
+                place: place.clone(),
+                ty: id,
+            };
+            return Ok((format!("({})", parts.join(", ")), Some(children)));
         }
         let children = (!members.is_empty()).then(|| Children::Fields {
             place: place.clone(),
@@ -300,6 +322,7 @@ impl Renderer<'_> {
     /// `&str`, `&[T]`, `String` and `Vec<T>`: a pointer and a length somewhere in the layout.
     fn sequence(
         &self,
+        id: TypeId,
         ty: &Type,
         members: &[Member],
         place: &Place,
@@ -326,7 +349,12 @@ impl Renderer<'_> {
             }
             return Some(Ok((text, None)));
         }
-        let element = element?;
+        // RawVec keeps a `*u8`: the element type is Vec's parameter.
+        let element = if is_vec {
+            self.types.template_type(id).or(element)?
+        } else {
+            element?
+        };
         let stride = self.types.read(element)?.size.unwrap_or(0);
         let children = Children::Elements {
             place: Place::Memory(pointer),
@@ -337,6 +365,47 @@ impl Renderer<'_> {
         };
         let summary = format!("len={length} {}", self.elements_summary(&children, machine, 1));
         Some(Ok((summary, Some(children))))
+    }
+
+    /// `Rc<T>` and `Arc<T>`: the value they share, and their counts when expanded.
+    fn shared_pointer(
+        &self,
+        ty: &Type,
+        members: &[Member],
+        place: &Place,
+        machine: &mut dyn Machine,
+        depth: usize,
+    ) -> Option<Result<(String, Option<Children>), String>> {
+        let name = ty.name.as_str();
+        let shared = ["Rc<", "Arc<", "alloc::rc::Rc<", "alloc::sync::Arc<"]
+            .iter()
+            .any(|prefix| name.starts_with(prefix));
+        if !shared {
+            return None;
+        }
+        let (address, inner, _) = self.pointer_and_length(members, place, machine, 0)?;
+        let inner = inner?;
+        let Kind::Struct { members: fields, .. } = self.types.read(inner)?.kind else {
+            return None;
+        };
+        let value = fields.iter().find(|f| f.name == "value" || f.name == "data")?;
+        let strong = fields.iter().find(|f| f.name == "strong");
+        let count = strong
+            .and_then(|s| {
+                let rendered = self.render_depth(s.ty, &Place::Memory(address + s.offset), machine, 0);
+                // The count is a `Cell<usize>` or an atomic: its innermost number.
+                rendered
+                    .value
+                    .trim_matches(|c: char| !c.is_ascii_digit())
+                    .parse::<u64>()
+                    .ok()
+            })
+            .map_or_else(String::new, |n| format!("strong={n} "));
+        let shown = self.render_depth(value.ty, &Place::Memory(address + value.offset), machine, depth + 1);
+        Some(Ok((
+            format!("{count}{}", shown.value),
+            Some(Children::Pointee { address, ty: inner }),
+        )))
     }
 
     /// Finds the data pointer (first pointer field, searched depth first) and the `len` or

@@ -191,10 +191,12 @@ impl TypeReader<'_> {
                     _ => None,
                 }
                 .unwrap_or_else(|| "void".into());
-                let name = name.unwrap_or_else(|| match entry.tag() {
-                    gimli::DW_TAG_pointer_type => format!("{pointee_name} *"),
-                    _ => format!("&{pointee_name}"),
-                });
+                let name = name
+                    .map(|n| n.replace(", alloc::alloc::Global>", ">"))
+                    .unwrap_or_else(|| match entry.tag() {
+                        gimli::DW_TAG_pointer_type => format!("{pointee_name} *"),
+                        _ => format!("&{pointee_name}"),
+                    });
                 return Some(Type {
                     name,
                     size: size.or(Some(4)),
@@ -237,7 +239,8 @@ impl TypeReader<'_> {
             _ => Kind::Other,
         };
         let name = match (&kind, name) {
-            (_, Some(name)) => name,
+            // `Vec<i32, alloc::alloc::Global>` is `Vec<i32>` to the person reading it.
+            (_, Some(name)) => name.replace(", alloc::alloc::Global>", ">"),
             (Kind::Array { element, counts }, None) => {
                 let element = element
                     .filter(|_| depth < MAX_ALIASES)
@@ -263,6 +266,15 @@ impl TypeReader<'_> {
             _ => None,
         };
         Some(Type { name, size, kind })
+    }
+
+    /// The first type parameter of a generic type (`T` of `Vec<T>`).
+    pub fn template_type(&self, id: TypeId) -> Option<TypeId> {
+        let unit = self.units.get(id.unit)?;
+        self.children(unit, id.offset)
+            .iter()
+            .find(|c| c.tag() == gimli::DW_TAG_template_type_parameter)
+            .and_then(|c| self.type_of(id.unit, c))
     }
 
     fn children(
