@@ -231,4 +231,106 @@ fn main() {
         ms(debug)
     );
     println!("| debugger / run | {:.2}x |", debug.as_secs_f64() / run.as_secs_f64());
+    inspection(home.path());
+}
+
+/// The line of `source` (relative to the repository) holding `marker`.
+fn marked_line(source: &str, marker: &str) -> u32 {
+    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(source)).unwrap();
+    text.lines().position(|l| l.contains(marker)).unwrap() as u32 + 1
+}
+
+/// A session stopped at `marker` in `source`; returns the client and the top frame's id.
+fn stopped_at(home: &Path, manifest: &str, source: &str, marker: &str) -> (Client, Value) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(source);
+    let mut client = Client::start(home);
+    client.request("initialize", json!({ "adapterID": "qirvo" }));
+    client.request("launch", json!({ "manifest": manifest }));
+    client.request(
+        "setBreakpoints",
+        json!({ "source": { "path": path }, "breakpoints": [{ "line": marked_line(source, marker) }] }),
+    );
+    client.request("configurationDone", json!({}));
+    client.event("stopped");
+    let trace = client.request("stackTrace", json!({ "threadId": 1 }));
+    let frame = trace["body"]["stackFrames"][0]["id"].clone();
+    (client, frame)
+}
+
+/// Reading a stopped plugin: scopes + variables of a frame with 50 locals, a 100 000-element
+/// `Vec` paged through, and evaluate. Target for each: well under 10 ms.
+fn inspection(home: &Path) {
+    let c = "examples/c-variables/c_variables.c";
+    let (mut client, frame) = stopped_at(home, "examples/c-variables/manifest.json", c, "/* FIFTY */");
+    let mut frames = Vec::new();
+    for _ in 0..50 {
+        let sent = Instant::now();
+        let scopes = client.request("scopes", json!({ "frameId": frame }));
+        let locals = scopes["body"]["scopes"][0]["variablesReference"].clone();
+        let variables = client.request("variables", json!({ "variablesReference": locals }));
+        frames.push(sent.elapsed());
+        assert_eq!(
+            variables["body"]["variables"].as_array().unwrap().len(),
+            51,
+            "v0…v49 and sum"
+        );
+    }
+    drop(client);
+
+    let (mut client, frame) = stopped_at(home, "examples/c-variables/manifest.json", c, "/* BREAK */");
+    let mut evaluations = Vec::new();
+    for _ in 0..100 {
+        let sent = Instant::now();
+        let body = client.request(
+            "evaluate",
+            json!({ "expression": "shape->corner.x + many[299]", "frameId": frame, "context": "watch" }),
+        );
+        evaluations.push(sent.elapsed());
+        assert_eq!(body["body"]["result"], "608");
+    }
+    drop(client);
+
+    let rust = "examples/variables/src/lib.rs";
+    let (mut client, frame) = stopped_at(home, "examples/variables/manifest.json", rust, "// BREAK");
+    let scopes = client.request("scopes", json!({ "frameId": frame }));
+    let locals = scopes["body"]["scopes"][0]["variablesReference"].clone();
+    let variables = client.request("variables", json!({ "variablesReference": locals }));
+    let many = variables["body"]["variables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["name"] == "many")
+        .unwrap()["variablesReference"]
+        .clone();
+    // VS Code shows a large array in pages of 100.
+    let mut pages = Vec::new();
+    let started = Instant::now();
+    for page in 0..1000 {
+        let sent = Instant::now();
+        let body = client.request(
+            "variables",
+            json!({ "variablesReference": many, "filter": "indexed", "start": page * 100, "count": 100 }),
+        );
+        pages.push(sent.elapsed());
+        assert_eq!(body["body"]["variables"][99]["value"], (page * 100 + 99).to_string());
+    }
+    let all_pages = started.elapsed();
+    drop(client);
+
+    println!();
+    println!("| measurement (median) | result |");
+    println!("|---|---|");
+    println!(
+        "| `scopes` + `variables` of a frame with 50 locals (C, -O0), 50 samples | {} |",
+        ms(median(frames))
+    );
+    println!(
+        "| one page of 100 elements of a `Vec<u32>` of 100 000, 1000 pages | {} |",
+        ms(median(pages))
+    );
+    println!("| all 1000 pages, in sequence | {} |", ms(all_pages));
+    println!(
+        "| `evaluate` round trip (`shape->corner.x + many[299]`), 100 samples | {} |",
+        ms(median(evaluations))
+    );
 }

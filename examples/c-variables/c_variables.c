@@ -56,6 +56,62 @@ static __attribute__((noinline)) int inspect(int count, const char *label, struc
     return total;
 }
 
+/* Fifty locals, for the benchmark of scopes + variables (`cargo bench --bench dap`). */
+static __attribute__((noinline)) int fifty(void) {
+    int v0 = 0;
+    int v1 = 1;
+    int v2 = 2;
+    int v3 = 3;
+    int v4 = 4;
+    int v5 = 5;
+    int v6 = 6;
+    int v7 = 7;
+    int v8 = 8;
+    int v9 = 9;
+    int v10 = 10;
+    int v11 = 11;
+    int v12 = 12;
+    int v13 = 13;
+    int v14 = 14;
+    int v15 = 15;
+    int v16 = 16;
+    int v17 = 17;
+    int v18 = 18;
+    int v19 = 19;
+    int v20 = 20;
+    int v21 = 21;
+    int v22 = 22;
+    int v23 = 23;
+    int v24 = 24;
+    int v25 = 25;
+    int v26 = 26;
+    int v27 = 27;
+    int v28 = 28;
+    int v29 = 29;
+    int v30 = 30;
+    int v31 = 31;
+    int v32 = 32;
+    int v33 = 33;
+    int v34 = 34;
+    int v35 = 35;
+    int v36 = 36;
+    int v37 = 37;
+    int v38 = 38;
+    int v39 = 39;
+    int v40 = 40;
+    int v41 = 41;
+    int v42 = 42;
+    int v43 = 43;
+    int v44 = 44;
+    int v45 = 45;
+    int v46 = 46;
+    int v47 = 47;
+    int v48 = 48;
+    int v49 = 49;
+    int sum = v0 + v1 + v2 + v3 + v4 + v5 + v6 + v7 + v8 + v9 + v10 + v11 + v12 + v13 + v14 + v15 + v16 + v17 + v18 + v19 + v20 + v21 + v22 + v23 + v24 + v25 + v26 + v27 + v28 + v29 + v30 + v31 + v32 + v33 + v34 + v35 + v36 + v37 + v38 + v39 + v40 + v41 + v42 + v43 + v44 + v45 + v46 + v47 + v48 + v49; /* FIFTY */
+    return sum;
+}
+
 static void loop(void) {
     int sum = 0;
     for (int i = 1; i <= 10; i++) {
@@ -75,6 +131,7 @@ QIRVO_EXPORT("qirvo_start") int32_t qirvo_start(void) {
     struct shape shape = {"square", {10, 20}, 1.5, BLUE, {1, 2, 3}};
     int result = inspect(42, "from start", &shape);
     loop();
+    counted += fifty();
     printf("result %d counted %d\n", result, counted);
     fflush(stdout);
     return 0;
