@@ -184,6 +184,7 @@ fn every_kind_of_c_local_at_o0() {
     assert!(wasm.iter().any(|l| l.starts_with("$global0: i32 = ")), "{wasm:?}");
     let plugin = lines(&children(&mut client, scope(&scopes, "Plugin")));
     assert_eq!(plugin[0], "id: string = \"dev.qirvo.examples.c-variables\"");
+    assert_eq!(plugin[1], "lifecycle: state = starting", "stopped inside qirvo_start");
     assert!(
         plugin
             .iter()
@@ -715,6 +716,41 @@ fn rust_locals_read_like_the_source() {
             body["type"].as_str().unwrap()
         );
         assert_eq!(got, expected, "{expression}");
+    }
+    client.disconnect();
+}
+
+/// `examples/hello` is Rust at opt-level 1: what the compiler kept reads exactly, the rest is
+/// labelled.
+#[test]
+fn rust_at_opt_level_1_labels_what_it_cannot_read() {
+    let mut client = DapClient::start();
+    let hello = dap::example_source("hello");
+    client.launch(
+        json!({ "manifest": "examples/hello/manifest.json" }),
+        &[(&hello, &[18])],
+    );
+    client.wait_stop();
+    let frame = client.request("stackTrace", json!({ "threadId": 1 }))["stackFrames"][0]["id"].clone();
+    let scopes = client.request("scopes", json!({ "frameId": frame }));
+    let arguments = scopes["scopes"][1]["variablesReference"].as_i64().unwrap();
+    let shown = lines(&children(&mut client, arguments));
+    assert_eq!(shown.len(), 1);
+    assert!(
+        shown[0] == "self: &mut hello::Hello = <optimized out>" || shown[0].starts_with("self: &mut hello::Hello = 0x"),
+        "{shown:?}"
+    );
+    let seq = client.send(
+        "evaluate",
+        json!({ "expression": "self.greeting", "frameId": frame, "context": "hover" }),
+    );
+    let response = client.response(seq);
+    match response["success"].as_bool() {
+        Some(true) => assert_eq!(response["body"]["result"], "\"Hello\""),
+        _ => assert!(
+            response["message"].as_str().unwrap().contains("optimized out"),
+            "{response}"
+        ),
     }
     client.disconnect();
 }

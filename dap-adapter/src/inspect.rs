@@ -77,7 +77,8 @@ pub struct Row {
 }
 
 impl Row {
-    fn plain(name: impl Into<String>, value: impl Into<String>, ty: &str) -> Row {
+    /// A row with a value that does not expand.
+    pub fn plain(name: impl Into<String>, value: impl Into<String>, ty: &str) -> Row {
         Row {
             name: name.into(),
             rendered: Rendered {

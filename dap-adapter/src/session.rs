@@ -140,6 +140,8 @@ pub struct Session {
     frame_refs: Vec<FrameRef>,
     /// What each `variablesReference` expands (index + 1), per thread.
     variable_refs: Vec<(i64, Container)>,
+    /// The lifecycle state of each plugin by id, as the runtime last reported it.
+    lifecycle: Arc<std::sync::Mutex<HashMap<String, String>>>,
     exited: bool,
     exit_code: i32,
     /// The last launch configuration, for `restart`.
@@ -167,6 +169,7 @@ impl Session {
                 filters: ExceptionFilters::default(),
                 frame_refs: Vec::new(),
                 variable_refs: Vec::new(),
+                lifecycle: Arc::default(),
                 exited: false,
                 exit_code: 0,
                 last_launch: None,
@@ -514,6 +517,7 @@ impl Session {
 
     fn runtime_config(&self) -> RuntimeConfig {
         let out = self.out.clone();
+        let lifecycle = self.lifecycle.clone();
         let mut config = RuntimeConfig::default_for_user();
         config.sink = Arc::new(move |event| {
             let (category, text) = match event {
@@ -527,7 +531,14 @@ impl Session {
                 RuntimeEvent::Notification { plugin, title, body } => {
                     ("console", format!("[{plugin}] notification: {title}: {body}\n"))
                 }
-                RuntimeEvent::Lifecycle { plugin, state } => ("console", format!("{plugin} is {state}\n")),
+                RuntimeEvent::Lifecycle { plugin, state } => {
+                    let text = format!("{plugin} is {state}\n");
+                    lifecycle
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .insert(plugin, state.to_string());
+                    ("console", text)
+                }
                 RuntimeEvent::Unhealthy { plugin, reasons } => {
                     ("console", format!("{plugin} is unhealthy: {}\n", reasons.join("; ")))
                 }

@@ -99,10 +99,23 @@ impl Session {
             let rows = inspect::rows(&mut store, variables.as_deref(), &request, start, count);
             let _ = reply.send(rows);
         }));
-        let rows = match tokio::time::timeout(INSPECTION_TIMEOUT, answer).await {
+        let mut rows = match tokio::time::timeout(INSPECTION_TIMEOUT, answer).await {
             Ok(Ok(rows)) => rows?,
             _ => return Err("the plugin did not answer (it is no longer stopped)".into()),
         };
+        if let Container::Scope(_, ScopeKind::Plugin) = &container {
+            let name = &self.thread(thread_id)?.debuggee.name;
+            let state = self
+                .lifecycle
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .get(name)
+                .cloned();
+            rows.insert(
+                1,
+                Row::plain("lifecycle", state.unwrap_or_else(|| "loading".into()), "state"),
+            );
+        }
         let selector = match &container {
             Container::Scope(selector, _) | Container::Value(selector, _) => *selector,
         };
