@@ -255,7 +255,7 @@ pub fn rows(
         return Ok(plugin_rows(store.data()));
     }
     let frame = frame_handle(store, selector.physical).ok_or("the frame is gone (the plugin ran on)")?;
-    let wanted = |len: u64| start..(start + count.unwrap_or(MAX_ROWS)).min(len);
+    let wanted = |len: u64| start..start.saturating_add(count.unwrap_or(MAX_ROWS)).min(len);
     match container {
         Container::Scope(_, ScopeKind::Wasm) => Ok(wasm_rows(store, frame)),
         Container::Scope(_, kind) => {

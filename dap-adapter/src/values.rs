@@ -65,7 +65,7 @@ pub struct Renderer<'a> {
 
 fn sub_place(place: &Place, offset: u64, size: Option<u64>) -> Place {
     match place {
-        Place::Memory(address) => Place::Memory(address + offset),
+        Place::Memory(address) => Place::Memory(address.saturating_add(offset)),
         Place::Bytes(bytes) => {
             let start = (offset as usize).min(bytes.len());
             let end = size.map_or(bytes.len(), |s| (start + s as usize).min(bytes.len()));
@@ -223,8 +223,9 @@ impl Renderer<'_> {
                 let element = element.ok_or("array of unknown type")?;
                 let element_type = self.types.read(element).ok_or("array of unknown type")?;
                 let inner = counts.get(1..).unwrap_or_default().to_vec();
-                let inner_count: u64 = inner.iter().map(|c| c.unwrap_or(0)).product();
-                let stride = element_type.size.unwrap_or(0) * if inner.is_empty() { 1 } else { inner_count };
+                // Sizes come from the module's DWARF: never trust them not to overflow.
+                let inner_count = inner.iter().fold(1u64, |n, c| n.saturating_mul(c.unwrap_or(0)));
+                let stride = element_type.size.unwrap_or(0).saturating_mul(inner_count);
                 let count = counts.first().copied().flatten().unwrap_or(0);
                 if element_type.kind == Kind::Base(Encoding::Char) && inner.is_empty() {
                     let bytes = read(place, count.min(MAX_STRING as u64) as usize, machine).ok_or_else(unreadable)?;
@@ -539,14 +540,14 @@ impl Renderer<'_> {
         else {
             return self.render(None, &Place::Unavailable, machine);
         };
-        let at = sub_place(place, index * stride, Some(*stride));
+        let at = sub_place(place, index.saturating_mul(*stride), Some(*stride));
         if let Some((&first, rest)) = inner.split_first() {
             // A row of a multi-dimensional array.
             let element_size = self.types.read(*element).and_then(|t| t.size).unwrap_or(0);
             let row = Children::Elements {
                 place: at.clone(),
                 element: *element,
-                stride: element_size * rest.iter().map(|c| c.unwrap_or(0)).product::<u64>().max(1),
+                stride: element_size.saturating_mul(rest.iter().fold(1u64, |n, c| n.saturating_mul(c.unwrap_or(0)))),
                 count: first.unwrap_or(0),
                 inner: rest.to_vec(),
             };
@@ -578,7 +579,7 @@ impl Renderer<'_> {
             } => {
                 let index: u64 = name.strip_prefix('[')?.strip_suffix(']')?.parse().ok()?;
                 (inner.is_empty() && index < *count)
-                    .then(|| (sub_place(place, index * stride, Some(*stride)), *element))
+                    .then(|| (sub_place(place, index.saturating_mul(*stride), Some(*stride)), *element))
             }
             Children::Fields { place, ty } => {
                 let resolved = self.types.read(*ty)?;

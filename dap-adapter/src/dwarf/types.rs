@@ -261,7 +261,9 @@ impl TypeReader<'_> {
                 let element = element
                     .and_then(|e| self.read_bounded(e, depth + 1))
                     .and_then(|t| t.size);
-                counts.iter().try_fold(element?, |total, count| Some(total * (*count)?))
+                counts
+                    .iter()
+                    .try_fold(element?, |total, count| total.checked_mul((*count)?))
             }
             _ => None,
         };
@@ -369,7 +371,7 @@ impl TypeReader<'_> {
                         Some(value) => value
                             .udata_value()
                             .filter(|u| *u != u64::MAX && *u as u32 != u32::MAX)
-                            .map(|upper| upper + 1 - lower),
+                            .and_then(|upper| (upper + 1).checked_sub(lower)),
                         None => None,
                     }
                 })

@@ -99,14 +99,19 @@ impl<'a, 'f> Evaluator<'a, 'f> {
     /// Evaluates `expr`.
     pub fn eval(&mut self, expr: &Expr) -> Result<Value, String> {
         match expr {
-            Expr::Int(v) => Ok(Value::Int(
-                *v,
-                if i32::try_from(*v).is_ok() {
+            // Literals take the smallest of i32, i64 and u64 that holds them, as in C.
+            Expr::Int(v) => {
+                let scalar = if i32::try_from(*v).is_ok() {
                     Scalar::Signed(4)
-                } else {
+                } else if i64::try_from(*v).is_ok() {
                     Scalar::Signed(8)
-                },
-            )),
+                } else if u64::try_from(*v).is_ok() {
+                    Scalar::Unsigned(8)
+                } else {
+                    return Err(format!("{v} does not fit in 64 bits"));
+                };
+                Ok(Value::Int(*v, scalar))
+            }
             Expr::Float(v) => Ok(Value::Float(*v, Scalar::F64)),
             Expr::Bool(v) => Ok(Value::Bool(*v)),
             Expr::Name(name) => self.variable(name),
@@ -252,7 +257,7 @@ impl<'a, 'f> Evaluator<'a, 'f> {
         };
         if let Some(member) = members.iter().find(|m| m.name == name) {
             let sub = match place {
-                Place::Memory(address) => Place::Memory(address + member.offset),
+                Place::Memory(address) => Place::Memory(address.saturating_add(member.offset)),
                 Place::Bytes(bytes) => Place::Bytes(bytes.get(member.offset as usize..).unwrap_or_default().to_vec()),
                 Place::Unavailable => Place::Unavailable,
             };
@@ -299,7 +304,10 @@ impl<'a, 'f> Evaluator<'a, 'f> {
                     return Err("null pointer".into());
                 }
                 let stride = renderer.types.read(pointee).and_then(|t| t.size).unwrap_or(1);
-                return Ok(Value::Typed(Place::Memory(address + position * stride), pointee));
+                return Ok(Value::Typed(
+                    Place::Memory(address.saturating_add(position.saturating_mul(stride))),
+                    pointee,
+                ));
             }
             let rendered = renderer.render(Some(*ty), place, self.frame);
             if let Some(children @ Children::Elements { count, .. }) = rendered.children {
@@ -314,7 +322,10 @@ impl<'a, 'f> Evaluator<'a, 'f> {
             Value::Pointer(0, _) => Err("null pointer".into()),
             Value::Pointer(address, Some(pointee)) => {
                 let stride = renderer.types.read(pointee).and_then(|t| t.size).unwrap_or(1);
-                Ok(Value::Typed(Place::Memory(address + position * stride), pointee))
+                Ok(Value::Typed(
+                    Place::Memory(address.saturating_add(position.saturating_mul(stride))),
+                    pointee,
+                ))
             }
             other => Err(format!("{} cannot be indexed", describe(&other))),
         }
@@ -332,8 +343,13 @@ impl<'a, 'f> Evaluator<'a, 'f> {
             return Err("not an array".into());
         };
         let at = match place {
-            Place::Memory(address) => Place::Memory(address + position * stride),
-            Place::Bytes(bytes) => Place::Bytes(bytes.get((position * stride) as usize..).unwrap_or_default().to_vec()),
+            Place::Memory(address) => Place::Memory(address.saturating_add(position.saturating_mul(*stride))),
+            Place::Bytes(bytes) => Place::Bytes(
+                bytes
+                    .get(position.saturating_mul(*stride) as usize..)
+                    .unwrap_or_default()
+                    .to_vec(),
+            ),
             Place::Unavailable => Place::Unavailable,
         };
         if inner.is_empty() {
@@ -494,10 +510,12 @@ fn arithmetic(op: BinaryOp, a: Value, b: Value, size_of: impl Fn(TypeId) -> u64)
     if let (Value::Pointer(address, pointee), Value::Int(n, _)) = (&a, &b)
         && matches!(op, Add | Sub)
     {
+        let leaves = || "the pointer leaves memory".to_string();
         let step = pointee.map_or(1, &size_of) as i128;
-        let offset = if op == Add { n * step } else { -n * step };
-        let moved =
-            u64::try_from(i128::from(*address) + offset).map_err(|_| "the pointer leaves memory".to_string())?;
+        let offset = n.checked_mul(step).ok_or_else(leaves)?;
+        let offset = if op == Add { Some(offset) } else { offset.checked_neg() }.ok_or_else(leaves)?;
+        let moved = i128::from(*address).checked_add(offset).ok_or_else(leaves)?;
+        let moved = u64::try_from(moved).map_err(|_| leaves())?;
         return Ok(Value::Pointer(moved, *pointee));
     }
     let floats = matches!(a, Value::Float(..)) || matches!(b, Value::Float(..));
@@ -603,6 +621,13 @@ mod tests {
             "i32 arithmetic wraps"
         );
         assert_eq!(eval("'A' + 1").unwrap(), "66: i32");
+        // Huge literals never overflow the evaluator itself.
+        assert_eq!(
+            eval("170141183460469231731687303715884105727 * 2").unwrap_err(),
+            "170141183460469231731687303715884105727 does not fit in 64 bits"
+        );
+        assert_eq!(eval("18446744073709551615 + 1").unwrap(), "0: u64");
+        assert_eq!(eval("-9223372036854775807 - 2").unwrap(), "9223372036854775807: i64");
     }
 
     #[test]
