@@ -227,19 +227,7 @@ impl Renderer<'_> {
                 let inner_count = inner.iter().fold(1u64, |n, c| n.saturating_mul(c.unwrap_or(0)));
                 let stride = element_type.size.unwrap_or(0).saturating_mul(inner_count);
                 let count = counts.first().copied().flatten().unwrap_or(0);
-                if element_type.kind == Kind::Base(Encoding::Char) && inner.is_empty() {
-                    let bytes = read(place, count.min(MAX_STRING as u64) as usize, machine).ok_or_else(unreadable)?;
-                    let end = bytes.iter().position(|b| *b == 0).unwrap_or(bytes.len());
-                    let text = c_quote(&bytes[..end]);
-                    let children = Children::Elements {
-                        place: place.clone(),
-                        element,
-                        stride,
-                        count,
-                        inner,
-                    };
-                    return Ok((text, Some(children)));
-                }
+                let text_like = element_type.kind == Kind::Base(Encoding::Char) && inner.is_empty();
                 let children = Children::Elements {
                     place: place.clone(),
                     element,
@@ -247,6 +235,12 @@ impl Renderer<'_> {
                     count,
                     inner,
                 };
+                if text_like {
+                    // A C `char` array reads as the string it holds.
+                    let bytes = read(place, count.min(MAX_STRING as u64) as usize, machine).ok_or_else(unreadable)?;
+                    let end = bytes.iter().position(|b| *b == 0).unwrap_or(bytes.len());
+                    return Ok((c_quote(&bytes[..end]), Some(children)));
+                }
                 Ok((self.elements_summary(&children, machine, depth), Some(children)))
             }
             Kind::Struct {

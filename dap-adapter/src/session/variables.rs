@@ -40,6 +40,19 @@ impl Session {
         ))
     }
 
+    /// What `reference` expands, in a plugin that is still stopped.
+    fn container(&self, reference: i64) -> Result<(i64, Container), String> {
+        let (thread_id, container) = usize::try_from(reference - 1)
+            .ok()
+            .and_then(|i| self.variable_refs.get(i))
+            .cloned()
+            .ok_or_else(|| format!("no variables reference {reference}"))?;
+        if self.thread(thread_id)?.state != ThreadState::Stopped {
+            return Err(format!("thread {thread_id} is not stopped"));
+        }
+        Ok((thread_id, container))
+    }
+
     fn reference(&mut self, thread: i64, container: Container) -> i64 {
         self.variable_refs.push((thread, container));
         self.variable_refs.len() as i64
@@ -75,16 +88,8 @@ impl Session {
     }
 
     pub(super) async fn variables(&mut self, args: VariablesArguments) -> Result<Value, String> {
-        let reference = args.variables_reference;
-        let (thread_id, container) = usize::try_from(reference - 1)
-            .ok()
-            .and_then(|i| self.variable_refs.get(i))
-            .cloned()
-            .ok_or_else(|| format!("no variables reference {reference}"))?;
+        let (thread_id, container) = self.container(args.variables_reference)?;
         let thread = self.thread(thread_id)?;
-        if thread.state != ThreadState::Stopped {
-            return Err(format!("thread {thread_id} is not stopped"));
-        }
         if args.filter.as_deref() == Some("named")
             && matches!(container, Container::Value(_, crate::values::Children::Elements { .. }))
         {
@@ -157,16 +162,8 @@ impl Session {
         &mut self,
         args: crate::protocol::types::SetVariableArguments,
     ) -> Result<Value, String> {
-        let reference = args.variables_reference;
-        let (thread_id, container) = usize::try_from(reference - 1)
-            .ok()
-            .and_then(|i| self.variable_refs.get(i))
-            .cloned()
-            .ok_or_else(|| format!("no variables reference {reference}"))?;
+        let (thread_id, container) = self.container(args.variables_reference)?;
         let thread = self.thread(thread_id)?;
-        if thread.state != ThreadState::Stopped {
-            return Err(format!("thread {thread_id} is not stopped"));
-        }
         let variables = thread.debuggee.index.as_ref().map(|index| index.variables());
         let (reply, answer) = oneshot::channel();
         let target = container.clone();
