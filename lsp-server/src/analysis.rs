@@ -43,15 +43,16 @@ impl Analysis {
         modules: &dyn ModuleProvider,
     ) -> Analysis {
         let manifest_dir = uri.to_file_path().ok().and_then(|p| p.parent().map(PathBuf::from));
-        let output = rules::check(
+        let parsed = json::parse(&text);
+        let output = rules::check_parsed(
             &text,
+            &parsed,
             &CheckContext {
                 manifest_dir,
                 limits: settings.limits,
                 modules,
             },
         );
-        let parsed = json::parse(&text);
         let locator = Locator::new(&text);
         let published = output
             .diagnostics

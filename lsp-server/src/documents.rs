@@ -73,6 +73,18 @@ impl Documents {
         lock(&self.open).get(uri).cloned()
     }
 
+    /// Whether the document is open.
+    pub fn is_open(&self, uri: &Url) -> bool {
+        lock(&self.open).contains_key(uri)
+    }
+
+    /// Whether the document is open at `version` with `text` (compared in place, not copied).
+    pub fn is_at(&self, uri: &Url, version: i32, text: &str) -> bool {
+        lock(&self.open)
+            .get(uri)
+            .is_some_and(|document| document.version == version && document.text == text)
+    }
+
     /// Every open document's uri.
     pub fn uris(&self) -> Vec<Url> {
         lock(&self.open).keys().cloned().collect()

@@ -22,7 +22,6 @@ pub fn lenses(uri: &Url, analysis: &Analysis) -> Vec<CodeLens> {
     };
     let range = convert::range(&analysis.locator(), &anchor(root));
     let argument = serde_json::Value::String(path.display().to_string());
-    let id = root.get("id").and_then(|m| m.value.as_str()).unwrap_or("plugin");
     [(RUN, "▶ Run"), (DEBUG, "Debug")]
         .into_iter()
         .map(|(command, title)| CodeLens {
@@ -32,7 +31,7 @@ pub fn lenses(uri: &Url, analysis: &Analysis) -> Vec<CodeLens> {
                 command: command.into(),
                 arguments: Some(vec![argument.clone()]),
             }),
-            data: Some(serde_json::json!({ "plugin": id })),
+            data: None,
         })
         .collect()
 }

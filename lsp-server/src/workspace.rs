@@ -84,15 +84,16 @@ impl Workspace {
 
     /// The analysis of the document's current version, checking it if needed.
     pub fn analysis(&self, uri: &Url) -> Option<Arc<Analysis>> {
-        let document = self.documents.get(uri)?;
-        let generation = self.generation.load(Ordering::SeqCst);
-        if let Some(cached) = lock(&self.analyses).get(uri)
-            && cached.version == document.version
-            && cached.generation == generation
-            && cached.text == document.text
+        let cached = lock(&self.analyses).get(uri).cloned();
+        if let Some(cached) = cached
+            && self.is_current(uri, &cached)
         {
-            return Some(cached.clone());
+            return Some(cached);
         }
+        // Read the generation before the text: a change in between makes this analysis stale,
+        // never a stale one current.
+        let generation = self.generation.load(Ordering::SeqCst);
+        let document = self.documents.get(uri)?;
         let settings = self.settings();
         let analysis = Arc::new(Analysis::new(
             uri,
@@ -114,10 +115,8 @@ impl Workspace {
 
     /// Whether `analysis` still describes the document as the editor has it.
     fn is_current(&self, uri: &Url, analysis: &Analysis) -> bool {
-        self.documents
-            .get(uri)
-            .is_some_and(|d| d.version == analysis.version && d.text == analysis.text)
-            && analysis.generation == self.generation.load(Ordering::SeqCst)
+        analysis.generation == self.generation.load(Ordering::SeqCst)
+            && self.documents.is_at(uri, analysis.version, &analysis.text)
     }
 
     /// Checks `uri` and publishes its diagnostics, coalescing with a check already running.
@@ -176,7 +175,7 @@ impl Workspace {
             let mut checking = lock(&self.checking);
             let done = match &analysis {
                 None => true,
-                Some(analysis) => self.is_current(&uri, analysis) || self.documents.get(&uri).is_none(),
+                Some(analysis) => self.is_current(&uri, analysis) || !self.documents.is_open(&uri),
             };
             if done {
                 checking.remove(&uri);

@@ -151,10 +151,15 @@ impl<'a> Checker<'a> {
 
 /// Checks a manifest text.
 pub fn check(text: &str, context: &CheckContext) -> CheckOutput {
-    let parsed = json::parse(text);
+    check_parsed(text, &json::parse(text), context)
+}
+
+/// Checks a manifest text that the caller has parsed already (the language server keeps the
+/// tree for hover, symbols and formatting).
+pub fn check_parsed(text: &str, parsed: &json::Parsed, context: &CheckContext) -> CheckOutput {
     let valid_json = parsed.is_valid_json();
-    let mut diagnostics = parsed.diagnostics;
-    let Some(root) = parsed.root else {
+    let mut diagnostics = parsed.diagnostics.clone();
+    let Some(root) = &parsed.root else {
         return CheckOutput {
             diagnostics,
             manifest: None,
@@ -180,7 +185,7 @@ pub fn check(text: &str, context: &CheckContext) -> CheckOutput {
     }
     let mut checker = Checker {
         text,
-        root: &root,
+        root,
         context,
         diagnostics,
         valid_json,
