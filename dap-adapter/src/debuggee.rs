@@ -124,7 +124,7 @@ const CALLEE_STEP_BUDGET: u32 = 4096;
 struct Decision {
     stop: Option<Stop>,
     /// Rules to check before the stop stands, and the step to go on with if it does not.
-    rules: Option<(Vec<Arc<BreakpointRule>>, StepMode)>,
+    rules: Option<(u32, Vec<Arc<BreakpointRule>>, StepMode)>,
     single_step: Option<bool>,
     add_temporary: Option<u32>,
     remove_temporary: Option<u32>,
@@ -473,7 +473,7 @@ impl Debuggee {
                 && reason == "breakpoint"
                 && !rules.iter().any(|rule| rule.is_plain())
             {
-                decision.rules = Some((rules.clone(), interrupted));
+                decision.rules = Some((top.pc, rules.clone(), interrupted));
             }
             decision.stop = stop(reason);
             return decision;
@@ -606,22 +606,17 @@ impl Debuggee {
     fn check_rules(
         &self,
         store: &mut StoreContextMut<'_, HostState>,
+        pc: u32,
         rules: &[Arc<BreakpointRule>],
         interrupted: StepMode,
         stop: Option<Stop>,
     ) -> Option<Stop> {
         let frame = crate::inspect::frame_handle(store, 0)?;
-        let top_pc = frame
-            .wasm_function_index_and_pc(store.as_context_mut())
-            .ok()
-            .flatten()
-            .map(|(_, pc)| u64::from(pc.raw()));
         let variables = self.index.as_ref().map(|index| index.variables());
         let address = self
             .index
             .as_ref()
-            .zip(top_pc)
-            .and_then(|(index, pc)| pc.checked_sub(index.code_offset()));
+            .and_then(|index| u64::from(pc).checked_sub(index.code_offset()));
         let mut machine = crate::inspect::FrameMachine::new(store, frame);
         let scope = crate::eval::Scope {
             index: variables.as_deref(),
@@ -728,7 +723,9 @@ impl DebugSink for Debuggee {
                     let mut decision = self.on_instruction(&mut store);
                     self.apply(&mut store, &decision);
                     match decision.rules.take() {
-                        Some((rules, interrupted)) => self.check_rules(&mut store, &rules, interrupted, decision.stop),
+                        Some((pc, rules, interrupted)) => {
+                            self.check_rules(&mut store, pc, &rules, interrupted, decision.stop)
+                        }
                         None => decision.stop,
                     }
                 }

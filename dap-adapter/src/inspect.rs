@@ -72,8 +72,6 @@ pub struct Row {
     pub name: String,
     /// The value.
     pub rendered: Rendered,
-    /// Number of indexed children (arrays), for paging.
-    pub indexed: Option<u64>,
 }
 
 impl Row {
@@ -87,19 +85,14 @@ impl Row {
                 children: None,
                 memory_reference: None,
             },
-            indexed: None,
         }
     }
 
-    fn value(name: impl Into<String>, rendered: Rendered) -> Row {
-        let indexed = match &rendered.children {
-            Some(Children::Elements { count, .. }) => Some(*count),
-            _ => None,
-        };
+    /// A row showing `rendered`.
+    pub fn value(name: impl Into<String>, rendered: Rendered) -> Row {
         Row {
             name: name.into(),
             rendered,
-            indexed,
         }
     }
 }
@@ -397,7 +390,7 @@ pub fn set_value(
     name: &str,
     text: &str,
 ) -> Result<Rendered, String> {
-    use crate::dwarf::types::{Encoding, Kind};
+    use crate::dwarf::types::Kind;
     use crate::eval::{self, Scalar, Value};
 
     let index = variables.ok_or("the module has no DWARF: there is nothing to set")?;
@@ -433,7 +426,8 @@ pub fn set_value(
         });
     };
     let target = index.types().read(ty).ok_or("unknown type")?;
-    let size = target.size.unwrap_or(4) as usize;
+    let scalar = eval::scalar_of(&target)
+        .ok_or_else(|| format!("`{name}` is a `{}`; set its fields one by one", target.name))?;
     // An enumerator name is a value of its enum.
     let enumerator = match &target.kind {
         Kind::Enum { enumerators, .. } => enumerators.iter().find(|(n, _)| n == text.trim()).map(|(_, v)| *v),
@@ -448,31 +442,11 @@ pub fn set_value(
                 address: selector.address,
                 inline_depth: selector.inline_depth,
             };
-            let mut evaluator = eval::Evaluator::new(scope, &mut machine);
-            let value = evaluator.eval(&expr)?;
-            match value {
-                Value::Typed(..) => return Err("the new value must be a number".into()),
-                other => other,
-            }
+            eval::Evaluator::new(scope, &mut machine).scalar(&expr)?
         }
     };
-    let number = |v: &Value| -> (i128, f64) {
-        match v {
-            Value::Int(i, _) => (*i, *i as f64),
-            Value::Float(f, _) => (*f as i128, *f),
-            Value::Bool(b) => (i128::from(*b), f64::from(u8::from(*b))),
-            Value::Pointer(p, _) => (i128::from(*p), *p as f64),
-            Value::Typed(..) => (0, 0.0),
-        }
-    };
-    let (integer, float) = number(&value);
-    let bytes: Vec<u8> = match target.kind {
-        Kind::Base(Encoding::Float) if size == 4 => (float as f32).to_le_bytes().to_vec(),
-        Kind::Base(Encoding::Float) => float.to_le_bytes()[..size.min(8)].to_vec(),
-        Kind::Base(Encoding::Boolean) => vec![u8::from(integer != 0); size],
-        Kind::Base(_) | Kind::Enum { .. } | Kind::Pointer(_) => integer.to_le_bytes()[..size.min(16)].to_vec(),
-        _ => return Err(format!("`{name}` is a `{}`; set its fields one by one", target.name)),
-    };
+    let value = eval::cast(value, scalar)?;
+    let bytes = eval::to_bytes(&value, target.size.unwrap_or(4) as usize);
     if !machine.write(address, &bytes) {
         return Err(format!("address {address:#x} is outside linear memory"));
     }

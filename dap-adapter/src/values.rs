@@ -522,58 +522,70 @@ impl Renderer<'_> {
         format!("[{}]", parts.join(", "))
     }
 
-    /// Element `index` of an element list.
-    pub fn element(&self, children: &Children, index: u64, machine: &mut dyn Machine, depth: usize) -> Rendered {
+    /// Where element `index` of an element list is and its type, with the row's own elements
+    /// when it is a row of a multi-dimensional array. `None` past the end.
+    pub fn locate(&self, children: &Children, index: u64) -> Option<(Place, TypeId, Option<Children>)> {
         let Children::Elements {
             place,
             element,
             stride,
+            count,
             inner,
-            ..
         } = children
         else {
-            return self.render(None, &Place::Unavailable, machine);
+            return None;
         };
+        if index >= *count {
+            return None;
+        }
         let at = sub_place(place, index.saturating_mul(*stride), Some(*stride));
-        if let Some((&first, rest)) = inner.split_first() {
-            // A row of a multi-dimensional array.
+        let row = inner.split_first().map(|(&first, rest)| {
             let element_size = self.types.read(*element).and_then(|t| t.size).unwrap_or(0);
-            let row = Children::Elements {
+            Children::Elements {
                 place: at.clone(),
                 element: *element,
                 stride: element_size.saturating_mul(rest.iter().fold(1u64, |n, c| n.saturating_mul(c.unwrap_or(0)))),
                 count: first.unwrap_or(0),
                 inner: rest.to_vec(),
-            };
-            let element_name = self.types.read(*element).map_or("?".into(), |t| t.name);
-            let dims: String = inner.iter().map(|c| format!("[{}]", c.unwrap_or(0))).collect();
-            return Rendered {
-                value: self.elements_summary(&row, machine, depth),
-                ty: format!("{element_name}{dims}"),
-                memory_reference: match at {
-                    Place::Memory(address) => Some(address),
-                    _ => None,
-                },
-                children: Some(row),
-            };
-        }
-        self.render_depth(Some(*element), &at, machine, depth)
+            }
+        });
+        Some((at, *element, row))
     }
 
-    /// Where the child `name` of `children` is, and its type (for setVariable).
+    /// Element `index` of an element list.
+    pub fn element(&self, children: &Children, index: u64, machine: &mut dyn Machine, depth: usize) -> Rendered {
+        let Some((at, element, row)) = self.locate(children, index) else {
+            return self.render(None, &Place::Unavailable, machine);
+        };
+        let Some(row @ Children::Elements { count, inner, .. }) = &row else {
+            return self.render_depth(Some(element), &at, machine, depth);
+        };
+        let element_name = self.types.read(element).map_or("?".into(), |t| t.name);
+        let dims: String = std::iter::once(Some(*count))
+            .chain(inner.iter().copied())
+            .map(|c| format!("[{}]", c.unwrap_or(0)))
+            .collect();
+        Rendered {
+            value: self.elements_summary(row, machine, depth),
+            ty: format!("{element_name}{dims}"),
+            memory_reference: match at {
+                Place::Memory(address) => Some(address),
+                _ => None,
+            },
+            children: Some(row.clone()),
+        }
+    }
+
+    /// Where the child `name` of `children` is, and its type (setVariable, field access).
     pub fn child(&self, children: &Children, name: &str, machine: &mut dyn Machine) -> Option<(Place, TypeId)> {
         match children {
             Children::Pointee { address, ty } => (name == "*").then_some((Place::Memory(*address), *ty)),
-            Children::Elements {
-                place,
-                element,
-                stride,
-                count,
-                inner,
-            } => {
+            Children::Elements { .. } => {
                 let index: u64 = name.strip_prefix('[')?.strip_suffix(']')?.parse().ok()?;
-                (inner.is_empty() && index < *count)
-                    .then(|| (sub_place(place, index.saturating_mul(*stride), Some(*stride)), *element))
+                match self.locate(children, index)? {
+                    (place, element, None) => Some((place, element)),
+                    (_, _, Some(_)) => None, // a whole row is not one value
+                }
             }
             Children::Fields { place, ty } => {
                 let resolved = self.types.read(*ty)?;

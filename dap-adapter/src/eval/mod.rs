@@ -3,8 +3,8 @@
 
 pub mod parse;
 
-use crate::dwarf::types::{Encoding, Kind, TypeId};
-use crate::dwarf::variables::{Machine, Place, VariableIndex};
+use crate::dwarf::types::{Encoding, Kind, Type, TypeId};
+use crate::dwarf::variables::{Machine, Place, Variable, VariableIndex};
 use crate::values::{Children, Rendered, Renderer};
 pub use parse::{BinaryOp, Expr, Raw, Scalar, parse};
 
@@ -84,12 +84,19 @@ fn read(place: &Place, size: usize, machine: &mut dyn Machine) -> Result<Vec<u8>
 pub struct Evaluator<'a, 'f> {
     scope: Scope<'a>,
     frame: &'f mut dyn Frame,
+    /// The frame's variables, looked up once however many names an expression (or a
+    /// breakpoint's condition and log message) uses.
+    declared: Option<Vec<Variable>>,
 }
 
 impl<'a, 'f> Evaluator<'a, 'f> {
     /// An evaluator over `frame`.
     pub fn new(scope: Scope<'a>, frame: &'f mut dyn Frame) -> Self {
-        Evaluator { scope, frame }
+        Evaluator {
+            scope,
+            frame,
+            declared: None,
+        }
     }
 
     fn renderer(&self) -> Option<Renderer<'a>> {
@@ -155,12 +162,14 @@ impl<'a, 'f> Evaluator<'a, 'f> {
         let (Some(index), Some(address)) = (self.scope.index, self.scope.address) else {
             return Err(format!("no variable `{name}`: the module has no DWARF (use $localN)"));
         };
+        let depth = self.scope.inline_depth;
+        let declared = self.declared.get_or_insert_with(|| index.variables_at(address, depth));
         // Locals shadow globals of the same name.
-        let variable = index
-            .variables_at(address, self.scope.inline_depth)
-            .into_iter()
+        let variable = declared
+            .iter()
             .rev()
             .find(|v| v.name == name)
+            .cloned()
             .or_else(|| index.globals_at(address).into_iter().find(|v| v.name == name))
             .ok_or_else(|| format!("no variable `{name}` in this frame"))?;
         let ty = variable.ty.ok_or_else(|| format!("`{name}` has no type information"))?;
@@ -171,8 +180,8 @@ impl<'a, 'f> Evaluator<'a, 'f> {
         Ok(Value::Typed(place, ty))
     }
 
-    /// A value as a scalar: typed base values, enums and pointers are read.
-    fn scalar(&mut self, expr: &Expr) -> Result<Value, String> {
+    /// Evaluates `expr` to a number: typed base values, enums and pointers are read.
+    pub fn scalar(&mut self, expr: &Expr) -> Result<Value, String> {
         let value = self.eval(expr)?;
         self.load(value)
     }
@@ -183,34 +192,13 @@ impl<'a, 'f> Evaluator<'a, 'f> {
         };
         let renderer = self.renderer().ok_or("no type information")?;
         let resolved = renderer.types.read(ty).ok_or("unknown type")?;
-        let size = resolved.size.unwrap_or(4) as usize;
-        match resolved.kind {
-            Kind::Base(encoding) => {
-                let bytes = read(&place, size, self.frame)?;
-                Ok(match encoding {
-                    Encoding::Boolean => Value::Bool(bytes.iter().any(|b| *b != 0)),
-                    Encoding::Float => from_bytes(&bytes, if size == 4 { Scalar::F32 } else { Scalar::F64 }),
-                    Encoding::Signed | Encoding::Char => Value::Int(integer(&bytes, true), Scalar::Signed(size as u8)),
-                    Encoding::Unsigned | Encoding::UnicodeChar => {
-                        Value::Int(integer(&bytes, false), Scalar::Unsigned(size as u8))
-                    }
-                })
-            }
-            Kind::Enum { signed, .. } => {
-                let bytes = read(&place, size, self.frame)?;
-                let scalar = if signed {
-                    Scalar::Signed(size as u8)
-                } else {
-                    Scalar::Unsigned(size as u8)
-                };
-                Ok(Value::Int(integer(&bytes, signed), scalar))
-            }
-            Kind::Pointer(pointee) => {
-                let bytes = read(&place, size, self.frame)?;
-                Ok(Value::Pointer(integer(&bytes, false) as u64, pointee))
-            }
-            _ => Err(format!("`{}` is not a number; use one of its fields", resolved.name)),
-        }
+        let scalar = scalar_of(&resolved)
+            .ok_or_else(|| format!("`{}` is not a number; use one of its fields", resolved.name))?;
+        let bytes = read(&place, resolved.size.unwrap_or(4) as usize, self.frame)?;
+        Ok(match (resolved.kind, from_bytes(&bytes, scalar)) {
+            (Kind::Pointer(pointee), Value::Int(address, _)) => Value::Pointer(address as u64, pointee),
+            (_, value) => value,
+        })
     }
 
     fn address_of_value(&mut self, expr: &Expr) -> Result<u64, String> {
@@ -221,8 +209,9 @@ impl<'a, 'f> Evaluator<'a, 'f> {
         }
     }
 
-    fn deref(&mut self, inner: &Expr) -> Result<Value, String> {
-        match self.scalar(inner)? {
+    /// What a pointer value points at.
+    fn pointee(&mut self, value: Value) -> Result<Value, String> {
+        match self.load(value)? {
             // Address 0 is readable in wasm, but a null pointer is still a bug worth saying.
             Value::Pointer(0, _) => Err("null pointer".into()),
             Value::Pointer(address, Some(pointee)) => Ok(Value::Typed(Place::Memory(address), pointee)),
@@ -232,58 +221,41 @@ impl<'a, 'f> Evaluator<'a, 'f> {
         }
     }
 
+    fn deref(&mut self, inner: &Expr) -> Result<Value, String> {
+        let value = self.eval(inner)?;
+        self.pointee(value)
+    }
+
+    fn is_pointer(&self, value: &Value) -> bool {
+        match value {
+            Value::Pointer(..) => true,
+            Value::Typed(_, ty) => self
+                .renderer()
+                .and_then(|r| r.types.read(*ty))
+                .is_some_and(|t| matches!(t.kind, Kind::Pointer(_))),
+            _ => false,
+        }
+    }
+
     fn field(&mut self, inner: &Expr, name: &str) -> Result<Value, String> {
         let mut value = self.eval(inner)?;
-        let renderer = self.renderer().ok_or("no type information")?;
         // References and pointers are followed, as `.` on a Rust reference does.
         for _ in 0..4 {
-            let Value::Typed(_, ty) = &value else { break };
-            match renderer.types.read(*ty).map(|t| t.kind) {
-                Some(Kind::Pointer(_)) => value = self.deref_value(value)?,
-                _ => break,
+            if !self.is_pointer(&value) {
+                break;
             }
+            value = self.pointee(value)?;
         }
         let Value::Typed(place, ty) = value else {
             return Err(format!("{} has no field `{name}`", describe(&value)));
         };
-        self.member(&place, ty, name)
-    }
-
-    fn member(&mut self, place: &Place, ty: TypeId, name: &str) -> Result<Value, String> {
         let renderer = self.renderer().ok_or("no type information")?;
-        let resolved = renderer.types.read(ty).ok_or("unknown type")?;
-        let Kind::Struct { members, variants, .. } = resolved.kind else {
-            return Err(format!("`{}` has no fields", resolved.name));
-        };
-        if let Some(member) = members.iter().find(|m| m.name == name) {
-            let sub = match place {
-                Place::Memory(address) => Place::Memory(address.saturating_add(member.offset)),
-                Place::Bytes(bytes) => Place::Bytes(bytes.get(member.offset as usize..).unwrap_or_default().to_vec()),
-                Place::Unavailable => Place::Unavailable,
-            };
-            return member
-                .ty
-                .map(|ty| Value::Typed(sub, ty))
-                .ok_or_else(|| format!("`{name}` has no type information"));
-        }
-        // A Rust enum: the field of its active variant.
-        if variants.is_some()
-            && let Some(Children::Fields {
-                place: inner,
-                ty: inner_ty,
-            }) = renderer.render(Some(ty), place, self.frame).children
-            && inner_ty != ty
-        {
-            return self.member(&inner, inner_ty, name);
-        }
-        Err(format!("`{}` has no field `{name}`", resolved.name))
-    }
-
-    fn deref_value(&mut self, value: Value) -> Result<Value, String> {
-        match self.load(value)? {
-            Value::Pointer(0, _) => Err("null pointer".into()),
-            Value::Pointer(address, Some(pointee)) => Ok(Value::Typed(Place::Memory(address), pointee)),
-            other => Err(format!("cannot dereference {}", describe(&other))),
+        match renderer.child(&Children::Fields { place, ty }, name, self.frame) {
+            Some((place, ty)) => Ok(Value::Typed(place, ty)),
+            None => {
+                let type_name = renderer.types.read(ty).map_or_else(String::new, |t| t.name);
+                Err(format!("`{type_name}` has no field `{name}`"))
+            }
         }
     }
 
@@ -294,72 +266,31 @@ impl<'a, 'f> Evaluator<'a, 'f> {
         };
         let value = self.eval(inner)?;
         let renderer = self.renderer().ok_or("no type information")?;
-        if let Value::Typed(place, ty) = &value {
-            let resolved = renderer.types.read(*ty).ok_or("unknown type")?;
-            if let Kind::Pointer(Some(pointee)) = resolved.kind {
-                let Value::Pointer(address, _) = self.load(value.clone())? else {
-                    return Err("a pointer that does not load as one".into());
-                };
-                if address == 0 {
-                    return Err("null pointer".into());
-                }
-                let stride = renderer.types.read(pointee).and_then(|t| t.size).unwrap_or(1);
-                return Ok(Value::Typed(
-                    Place::Memory(address.saturating_add(position.saturating_mul(stride))),
-                    pointee,
-                ));
-            }
-            let rendered = renderer.render(Some(*ty), place, self.frame);
-            if let Some(children @ Children::Elements { count, .. }) = rendered.children {
-                if position >= count {
-                    return Err(format!("index {position} is out of bounds: the length is {count}"));
-                }
-                return self.row(&children, position);
-            }
-            return Err(format!("`{}` cannot be indexed", resolved.name));
+        if self.is_pointer(&value) {
+            // `p[i]` is the element `i` strides after `*p`.
+            let Value::Typed(Place::Memory(address), pointee) = self.pointee(value)? else {
+                return Err("the pointer does not point into memory".into());
+            };
+            let stride = renderer.types.read(pointee).and_then(|t| t.size).unwrap_or(1);
+            let at = address.saturating_add(position.saturating_mul(stride));
+            return Ok(Value::Typed(Place::Memory(at), pointee));
         }
-        match self.load(value)? {
-            Value::Pointer(0, _) => Err("null pointer".into()),
-            Value::Pointer(address, Some(pointee)) => {
-                let stride = renderer.types.read(pointee).and_then(|t| t.size).unwrap_or(1);
-                Ok(Value::Typed(
-                    Place::Memory(address.saturating_add(position.saturating_mul(stride))),
-                    pointee,
-                ))
-            }
-            other => Err(format!("{} cannot be indexed", describe(&other))),
-        }
-    }
-
-    fn row(&mut self, children: &Children, position: u64) -> Result<Value, String> {
-        let Children::Elements {
-            place,
-            element,
-            stride,
-            inner,
-            ..
-        } = children
+        let Value::Typed(place, ty) = &value else {
+            return Err(format!("{} cannot be indexed", describe(&value)));
+        };
+        // Arrays, slices, `Vec`: whatever renders as a list of elements.
+        let Some(elements @ Children::Elements { count, .. }) = renderer.render(Some(*ty), place, self.frame).children
         else {
-            return Err("not an array".into());
+            let type_name = renderer.types.read(*ty).map_or_else(String::new, |t| t.name);
+            return Err(format!("`{type_name}` cannot be indexed"));
         };
-        let at = match place {
-            Place::Memory(address) => Place::Memory(address.saturating_add(position.saturating_mul(*stride))),
-            Place::Bytes(bytes) => Place::Bytes(
-                bytes
-                    .get(position.saturating_mul(*stride) as usize..)
-                    .unwrap_or_default()
-                    .to_vec(),
-            ),
-            Place::Unavailable => Place::Unavailable,
-        };
-        if inner.is_empty() {
-            return Ok(Value::Typed(at, *element));
-        }
-        // A row of a multi-dimensional array has no DWARF type of its own: like C, it decays to
-        // a pointer to its first element, so `grid[1][2]` indexes on.
-        match at {
-            Place::Memory(address) => Ok(Value::Pointer(address, Some(*element))),
-            _ => Err("index every dimension at once: the array is not in memory".into()),
+        match renderer.locate(&elements, position) {
+            None => Err(format!("index {position} is out of bounds: the length is {count}")),
+            Some((at, element, None)) => Ok(Value::Typed(at, element)),
+            // A row of a multi-dimensional array has no DWARF type of its own: like C, it
+            // decays to a pointer to its first element, so `grid[1][2]` indexes on.
+            Some((Place::Memory(address), element, Some(_))) => Ok(Value::Pointer(address, Some(element))),
+            Some(_) => Err("index every dimension at once: the array is not in memory".into()),
         }
     }
 
@@ -429,13 +360,46 @@ fn describe(value: &Value) -> String {
     }
 }
 
+/// The scalar a base type, enum or pointer reads as (pointers as unsigned addresses).
+pub fn scalar_of(ty: &Type) -> Option<Scalar> {
+    let size = ty.size.unwrap_or(4).min(8) as u8;
+    Some(match ty.kind {
+        Kind::Base(Encoding::Boolean) => Scalar::Bool,
+        Kind::Base(Encoding::Float) if size == 4 => Scalar::F32,
+        Kind::Base(Encoding::Float) => Scalar::F64,
+        Kind::Base(Encoding::Signed | Encoding::Char) => Scalar::Signed(size),
+        Kind::Base(Encoding::Unsigned | Encoding::UnicodeChar) | Kind::Pointer(_) => Scalar::Unsigned(size),
+        Kind::Enum { signed: true, .. } => Scalar::Signed(size),
+        Kind::Enum { signed: false, .. } => Scalar::Unsigned(size),
+        _ => return None,
+    })
+}
+
+/// The `size` little-endian bytes of a scalar value (cast it to the target scalar first).
+pub fn to_bytes(value: &Value, size: usize) -> Vec<u8> {
+    let mut bytes = match value {
+        Value::Float(v, Scalar::F32) => (*v as f32).to_le_bytes().to_vec(),
+        Value::Float(v, _) => v.to_le_bytes().to_vec(),
+        Value::Bool(v) => vec![u8::from(*v)],
+        Value::Int(v, _) => v.to_le_bytes().to_vec(),
+        Value::Pointer(address, _) => address.to_le_bytes().to_vec(),
+        Value::Typed(..) => Vec::new(),
+    };
+    bytes.resize(size, 0);
+    bytes
+}
+
 fn from_bytes(bytes: &[u8], scalar: Scalar) -> Value {
+    // Short input (a malformed type size) reads as zero-extended, never out of bounds.
+    let mut wide = [0u8; 8];
+    let n = bytes.len().min(8);
+    wide[..n].copy_from_slice(&bytes[..n]);
     match scalar {
         Scalar::F32 => Value::Float(
-            f64::from(f32::from_le_bytes(bytes[..4].try_into().unwrap_or_default())),
+            f64::from(f32::from_le_bytes([wide[0], wide[1], wide[2], wide[3]])),
             scalar,
         ),
-        Scalar::F64 => Value::Float(f64::from_le_bytes(bytes[..8].try_into().unwrap_or_default()), scalar),
+        Scalar::F64 => Value::Float(f64::from_le_bytes(wide), scalar),
         Scalar::Bool => Value::Bool(bytes.iter().any(|b| *b != 0)),
         Scalar::Signed(_) => Value::Int(integer(bytes, true), scalar),
         Scalar::Unsigned(_) => Value::Int(integer(bytes, false), scalar),
@@ -453,7 +417,8 @@ pub fn truth(value: &Value) -> Result<bool, String> {
     }
 }
 
-fn cast(value: Value, to: Scalar) -> Result<Value, String> {
+/// Converts a number to `to`, as a C cast does.
+pub fn cast(value: Value, to: Scalar) -> Result<Value, String> {
     let as_int = |v: i128| match to {
         Scalar::F32 | Scalar::F64 => Value::Float(v as f64, to),
         Scalar::Bool => Value::Bool(v != 0),
@@ -521,20 +486,17 @@ fn arithmetic(op: BinaryOp, a: Value, b: Value, size_of: impl Fn(TypeId) -> u64)
     let floats = matches!(a, Value::Float(..)) || matches!(b, Value::Float(..));
     if floats {
         let (x, y) = (number(&a).ok_or("not a number")?, number(&b).ok_or("not a number")?);
-        return Ok(match op {
-            Add => Value::Float(x + y, Scalar::F64),
-            Sub => Value::Float(x - y, Scalar::F64),
-            Mul => Value::Float(x * y, Scalar::F64),
-            Div => Value::Float(x / y, Scalar::F64),
-            Rem => Value::Float(x % y, Scalar::F64),
-            Eq => Value::Bool(x == y),
-            Ne => Value::Bool(x != y),
-            Lt => Value::Bool(x < y),
-            Le => Value::Bool(x <= y),
-            Gt => Value::Bool(x > y),
-            Ge => Value::Bool(x >= y),
-            And | Or => unreachable!("handled by the caller"),
-        });
+        if let Some(holds) = compare(op, x.partial_cmp(&y)) {
+            return Ok(Value::Bool(holds));
+        }
+        let result = match op {
+            Add => x + y,
+            Sub => x - y,
+            Mul => x * y,
+            Div => x / y,
+            _ => x % y,
+        };
+        return Ok(Value::Float(result, Scalar::F64));
     }
     let ((x, sa), (y, sb)) = (
         integer(&a).ok_or_else(|| format!("{} is not a number", describe(&a)))?,
@@ -542,20 +504,32 @@ fn arithmetic(op: BinaryOp, a: Value, b: Value, size_of: impl Fn(TypeId) -> u64)
     );
     let scalar = common(sa, sb);
     let (x, y) = (wrap(x, scalar), wrap(y, scalar));
-    Ok(match op {
-        Add => Value::Int(wrap(x + y, scalar), scalar),
-        Sub => Value::Int(wrap(x - y, scalar), scalar),
-        Mul => Value::Int(wrap(x.wrapping_mul(y), scalar), scalar),
-        Div | Rem if y == 0 => return Err("division by zero".into()),
-        Div => Value::Int(wrap(x / y, scalar), scalar),
-        Rem => Value::Int(wrap(x % y, scalar), scalar),
-        Eq => Value::Bool(x == y),
-        Ne => Value::Bool(x != y),
-        Lt => Value::Bool(x < y),
-        Le => Value::Bool(x <= y),
-        Gt => Value::Bool(x > y),
-        Ge => Value::Bool(x >= y),
-        And | Or => unreachable!("handled by the caller"),
+    if let Some(holds) = compare(op, Some(x.cmp(&y))) {
+        return Ok(Value::Bool(holds));
+    }
+    let result = match op {
+        Add => x + y,
+        Sub => x - y,
+        Mul => x.wrapping_mul(y),
+        _ if y == 0 => return Err("division by zero".into()),
+        Div => x / y,
+        _ => x % y,
+    };
+    Ok(Value::Int(wrap(result, scalar), scalar))
+}
+
+/// The result of a comparison operator given how its operands order (`None`: a NaN, which
+/// is unequal to everything); `None` for the other operators.
+fn compare(op: BinaryOp, ordering: Option<std::cmp::Ordering>) -> Option<bool> {
+    use std::cmp::Ordering::{Equal, Greater, Less};
+    Some(match op {
+        BinaryOp::Eq => ordering == Some(Equal),
+        BinaryOp::Ne => ordering != Some(Equal),
+        BinaryOp::Lt => ordering == Some(Less),
+        BinaryOp::Le => matches!(ordering, Some(Less | Equal)),
+        BinaryOp::Gt => ordering == Some(Greater),
+        BinaryOp::Ge => matches!(ordering, Some(Greater | Equal)),
+        _ => return None,
     })
 }
 

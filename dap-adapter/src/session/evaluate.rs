@@ -3,7 +3,7 @@
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
 
-use super::variables::INSPECTION_TIMEOUT;
+use super::variables::{INSPECTION_TIMEOUT, frame_selector};
 use super::{Session, ThreadState};
 use crate::eval;
 use crate::inspect::{self, FrameSelector, Row};
@@ -17,25 +17,9 @@ const RAW_NAMES: &[&str] = &[
 impl Session {
     /// The frame a request without `frameId` means: the top of the first stopped plugin.
     fn default_frame(&self) -> Result<(i64, FrameSelector), String> {
-        let thread = self
-            .threads
-            .iter()
-            .find(|t| t.state == ThreadState::Stopped)
-            .ok_or("evaluation needs a stopped plugin")?;
-        let top = thread.frames.first().ok_or("the stopped plugin has no frames")?;
-        let address = thread
-            .debuggee
-            .index
-            .as_ref()
-            .and_then(|index| u64::from(top.pc).checked_sub(index.code_offset()));
-        Ok((
-            thread.debuggee.thread_id,
-            FrameSelector {
-                physical: 0,
-                inline_depth: 0,
-                address,
-            },
-        ))
+        let thread = self.stopped_thread()?;
+        let selector = frame_selector(thread, 0, 0).ok_or("the stopped plugin has no frames")?;
+        Ok((thread.debuggee.thread_id, selector))
     }
 
     pub(super) async fn evaluate(&mut self, args: EvaluateArguments) -> Result<Value, String> {
@@ -62,18 +46,7 @@ impl Session {
             Ok(Ok(result)) => result?,
             _ => return Err("the plugin did not answer (it is no longer stopped)".into()),
         };
-        let row = self.variable_json(
-            thread_id,
-            selector,
-            Row {
-                name: String::new(),
-                indexed: match &rendered.children {
-                    Some(crate::values::Children::Elements { count, .. }) => Some(*count),
-                    _ => None,
-                },
-                rendered,
-            },
-        );
+        let row = self.variable_json(thread_id, selector, Row::value("", rendered));
         let mut body = json!({
             "result": row["value"],
             "type": row["type"],

@@ -6,7 +6,7 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
 
-use super::{Session, ThreadState};
+use super::Session;
 use crate::dwarf::variables::Machine as _;
 use crate::inspect::{FrameMachine, frame_handle};
 use crate::protocol::types::{ReadMemoryArguments, WriteMemoryArguments};
@@ -26,13 +26,6 @@ fn address(reference: &str, offset: i64) -> Result<u64, String> {
 }
 
 impl Session {
-    fn stopped_thread(&self) -> Result<&super::Thread, String> {
-        self.threads
-            .iter()
-            .find(|t| t.state == ThreadState::Stopped)
-            .ok_or_else(|| "no plugin is stopped".to_string())
-    }
-
     pub(super) async fn read_memory(&mut self, args: ReadMemoryArguments) -> Result<Value, String> {
         let start = address(&args.memory_reference, args.offset)?;
         let count = args.count.min(MAX_READ);

@@ -5,12 +5,29 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
 
-use super::{Session, ThreadState};
+use super::{Session, Thread, ThreadState};
 use crate::inspect::{self, Container, FrameSelector, Row, ScopeKind};
 use crate::protocol::types::{ScopesArguments, VariablesArguments};
+use crate::values::Children;
 
 /// How long a stopped plugin may take to answer an inspection.
 pub(super) const INSPECTION_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Physical frame `physical` (inlined frame `inline_depth`) of a stopped thread.
+pub(super) fn frame_selector(thread: &Thread, physical: usize, inline_depth: usize) -> Option<FrameSelector> {
+    let stopped = thread.frames.get(physical)?;
+    // Caller frames hold the return address: look variables up inside the call.
+    let address = thread.debuggee.index.as_ref().and_then(|index| {
+        u64::from(stopped.pc)
+            .checked_sub(index.code_offset())
+            .map(|a| a.saturating_sub(u64::from(physical > 0)))
+    });
+    Some(FrameSelector {
+        physical,
+        inline_depth,
+        address,
+    })
+}
 
 impl Session {
     pub(super) fn selector(&self, frame_id: i64) -> Result<(i64, FrameSelector), String> {
@@ -20,24 +37,18 @@ impl Session {
             .cloned()
             .ok_or_else(|| format!("no frame {frame_id}"))?;
         let thread = self.thread(frame.thread)?;
-        let stopped = thread
-            .frames
-            .get(frame.physical)
-            .ok_or_else(|| format!("no frame {frame_id}"))?;
-        // Caller frames hold the return address: look variables up inside the call.
-        let address = thread.debuggee.index.as_ref().and_then(|index| {
-            u64::from(stopped.pc)
-                .checked_sub(index.code_offset())
-                .map(|a| a.saturating_sub(u64::from(frame.physical > 0)))
-        });
-        Ok((
-            frame.thread,
-            FrameSelector {
-                physical: frame.physical,
-                inline_depth: frame.inline_depth,
-                address,
-            },
-        ))
+        let selector =
+            frame_selector(thread, frame.physical, frame.inline_depth).ok_or_else(|| format!("no frame {frame_id}"))?;
+        Ok((frame.thread, selector))
+    }
+
+    /// The first stopped plugin: what requests without a thread (memory, a frameless
+    /// `evaluate`) are about.
+    pub(super) fn stopped_thread(&self) -> Result<&Thread, String> {
+        self.threads
+            .iter()
+            .find(|t| t.state == ThreadState::Stopped)
+            .ok_or_else(|| "no plugin is stopped".to_string())
     }
 
     /// What `reference` expands, in a plugin that is still stopped.
@@ -91,7 +102,7 @@ impl Session {
         let (thread_id, container) = self.container(args.variables_reference)?;
         let thread = self.thread(thread_id)?;
         if args.filter.as_deref() == Some("named")
-            && matches!(container, Container::Value(_, crate::values::Children::Elements { .. }))
+            && matches!(container, Container::Value(_, Children::Elements { .. }))
         {
             return Ok(json!({ "variables": [] }));
         }
@@ -132,11 +143,12 @@ impl Session {
     }
 
     pub(super) fn variable_json(&mut self, thread: i64, selector: FrameSelector, row: Row) -> Value {
-        let Row {
-            name,
-            rendered,
-            indexed,
-        } = row;
+        let Row { name, rendered } = row;
+        // Arrays and sequences page through their elements.
+        let indexed = match &rendered.children {
+            Some(Children::Elements { count, .. }) => Some(*count),
+            _ => None,
+        };
         let reference = match rendered.children {
             Some(children) => self.reference(thread, Container::Value(selector, children)),
             None => 0,
@@ -178,15 +190,7 @@ impl Session {
         let selector = match &container {
             Container::Scope(selector, _) | Container::Value(selector, _) => *selector,
         };
-        let row = self.variable_json(
-            thread_id,
-            selector,
-            Row {
-                name: String::new(),
-                indexed: None,
-                rendered,
-            },
-        );
+        let row = self.variable_json(thread_id, selector, Row::value("", rendered));
         // Other views of the same memory (watches, other variables) are stale now.
         self.event("invalidated", json!({ "areas": ["variables"], "threadId": thread_id }));
         Ok(json!({
