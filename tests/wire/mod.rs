@@ -2,7 +2,8 @@
 
 #![allow(dead_code)]
 
-use std::io::{BufRead, Write};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::sync::mpsc::{Receiver, channel};
 
 use serde_json::Value;
 
@@ -33,4 +34,19 @@ pub fn write_frame(writer: &mut impl Write, message: &Value) {
     write!(writer, "Content-Length: {}\r\n\r\n", body.len()).unwrap();
     writer.write_all(&body).unwrap();
     writer.flush().unwrap();
+}
+
+/// The framed messages of a child's output, read on a thread of their own so that waits can
+/// time out.
+pub fn messages(stdout: impl Read + Send + 'static) -> Receiver<Value> {
+    let (sender, messages) = channel();
+    std::thread::spawn(move || {
+        let mut reader = BufReader::new(stdout);
+        while let Some(message) = read_frame(&mut reader) {
+            if sender.send(message).is_err() {
+                break;
+            }
+        }
+    });
+    messages
 }
