@@ -9,6 +9,7 @@ pub mod json;
 pub mod location;
 pub mod manifest;
 pub mod module_info;
+pub mod panics;
 pub mod permissions;
 pub mod rules;
 pub mod runtime;

@@ -98,18 +98,8 @@ pub fn run(args: &CheckArgs) -> ExitCode {
 
     let mut checked = Vec::new();
     for path in manifests {
-        let text = match std::fs::read(&path) {
-            Ok(bytes) => match String::from_utf8(bytes) {
-                Ok(text) => text,
-                Err(error) => {
-                    eprintln!(
-                        "error: `{}` is not UTF-8 text (invalid byte at offset {})",
-                        path.display(),
-                        error.utf8_error().valid_up_to()
-                    );
-                    return ExitCode::from(2);
-                }
-            },
+        let text = match qirvo_runtime::manifest::read_manifest(&path) {
+            Ok(text) => text,
             Err(error) => {
                 eprintln!("error: cannot read `{}`: {error}", path.display());
                 return ExitCode::from(2);

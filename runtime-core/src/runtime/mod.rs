@@ -255,7 +255,7 @@ impl PluginRuntime {
             path: manifest_path.to_path_buf(),
             error,
         };
-        let text = std::fs::read_to_string(manifest_path).map_err(read)?;
+        let text = crate::manifest::read_manifest(manifest_path).map_err(read)?;
         let manifest_dir = manifest_path.parent().unwrap_or(Path::new(".")).to_path_buf();
         let checked = rules::check(
             &text,
