@@ -177,8 +177,14 @@ pub enum DebuggeeEvent {
     },
 }
 
+/// How long a stopped plugin may take to answer a question.
+pub const INSPECTION_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// The error of a question the plugin did not answer.
+const NOT_ANSWERED: &str = "the plugin did not answer (it is no longer stopped)";
+
 /// A closure run against the frozen store.
-pub type Inspection = Box<dyn FnOnce(StoreContextMut<'_, HostState>) + Send>;
+type Inspection = Box<dyn FnOnce(StoreContextMut<'_, HostState>) + Send>;
 
 enum Command {
     Resume(Resume),
@@ -316,9 +322,29 @@ impl Debuggee {
         let _ = self.command_sender.send(Command::Resume(how));
     }
 
-    /// Runs `inspection` against the frozen store of a stopped plugin.
-    pub fn inspect(&self, inspection: Inspection) {
+    /// Asks the stopped plugin something: `work` runs against its frozen store on the plugin's
+    /// task, and its answer comes back here. This is the one way in, so every question gets the
+    /// same limits: a plugin that resumes, terminates or takes longer than
+    /// [`INSPECTION_TIMEOUT`] answers with an error, and a panic in `work` (a value that
+    /// malformed DWARF describes, say) is that question's error, not the adapter's end.
+    pub async fn query<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(StoreContextMut<'_, HostState>) -> T + Send + 'static,
+    ) -> Result<T, String> {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let inspection: Inspection = Box::new(move |store| {
+            let answer = qirvo_runtime::panics::contained_call(|| work(store))
+                .map_err(|panic| format!("internal error while inspecting the plugin: {panic}"));
+            let _ = reply.send(answer);
+        });
         let _ = self.command_sender.send(Command::Inspect(inspection));
+        let mut terminated = self.terminated.subscribe();
+        tokio::select! {
+            biased;
+            answer = answer => answer.unwrap_or_else(|_| Err(NOT_ANSWERED.into())),
+            _ = terminated.wait_for(|terminated| *terminated) => Err(NOT_ANSWERED.into()),
+            () = tokio::time::sleep(INSPECTION_TIMEOUT) => Err(NOT_ANSWERED.into()),
+        }
     }
 
     /// Applies breakpoint changes to a store (at a stop, a tick, or between calls).

@@ -15,7 +15,7 @@ mod server;
 mod session;
 pub mod values;
 
-pub use server::serve;
+pub use server::{serve, serve_with_token};
 
 /// Serves DAP on stdin/stdout.
 pub async fn serve_stdio() -> i32 {
@@ -23,14 +23,18 @@ pub async fn serve_stdio() -> i32 {
 }
 
 /// Accepts DAP clients on a TCP address, one session at a time, until `max_sessions` (if any)
-/// have been served.
-pub async fn serve_tcp(listener: tokio::net::TcpListener, max_sessions: Option<usize>) -> std::io::Result<i32> {
+/// have been served. With a `token`, each client's `launch` must carry it.
+pub async fn serve_tcp(
+    listener: tokio::net::TcpListener,
+    max_sessions: Option<usize>,
+    token: Option<String>,
+) -> std::io::Result<i32> {
     let mut served = 0;
     loop {
         let (stream, peer) = listener.accept().await?;
         tracing::info!(%peer, "debug client connected");
         let (reader, writer) = stream.into_split();
-        let code = serve(reader, writer).await;
+        let code = serve_with_token(reader, writer, token.clone()).await;
         served += 1;
         if max_sessions.is_some_and(|max| served >= max) {
             return Ok(code);

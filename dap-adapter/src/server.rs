@@ -20,6 +20,16 @@ where
     R: AsyncRead + Unpin + Send + 'static,
     W: AsyncWrite + Unpin + Send + 'static,
 {
+    serve_with_token(reader, writer, None).await
+}
+
+/// [`serve`], where `launch` and `attach` must carry `token` (`qirvo dap --port --token`) before
+/// anything else but `initialize` is answered.
+pub async fn serve_with_token<R, W>(reader: R, writer: W, token: Option<String>) -> i32
+where
+    R: AsyncRead + Unpin + Send + 'static,
+    W: AsyncWrite + Unpin + Send + 'static,
+{
     let (out_tx, mut out_rx) = mpsc::unbounded_channel::<Outgoing>();
     let writing = tokio::spawn(async move {
         let mut writer = writer;
@@ -42,6 +52,11 @@ where
                     command: String::new(),
                     message: format!("the message is not valid JSON: {message}"),
                 }),
+                Err(error @ FrameError::NotDap(_)) => {
+                    tracing::warn!(%error, "closing the connection");
+                    let _ = input_tx.send(Input::Closed);
+                    break;
+                }
                 Err(error) => {
                     tracing::debug!(%error, "client stream ended");
                     let _ = input_tx.send(Input::Closed);
@@ -57,12 +72,13 @@ where
     });
 
     let (mut session, mut debuggee_events) = Session::new(out_tx.clone());
+    session.require_token(token);
     loop {
         tokio::select! {
             input = input_rx.recv() => match input {
                 Some(Input::Request(request)) => {
                     session.handle(request).await;
-                    if session.finished {
+                    if session.finished || session.refused_token {
                         break;
                     }
                 }

@@ -16,13 +16,18 @@ use crate::debuggee::{Debuggee, DebuggeeEvent, ExceptionFilters, Resume, Stop, S
 use crate::dwarf::{DwarfIndex, SourcePaths};
 use crate::inspect::Container;
 use crate::protocol::types::*;
-use crate::protocol::{Incoming, Outgoing};
+use crate::protocol::{ClientCoordinates, Incoming, Outgoing};
 
 mod breakpoints;
 mod disassemble;
 mod evaluate;
 mod memory;
 mod variables;
+
+/// Compares without an early exit, so timing does not tell how much of a guess was right.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
 
 /// Exception filters offered in `initialize`.
 fn exception_filters() -> Value {
@@ -85,7 +90,7 @@ struct FrameRef {
 }
 
 /// One DAP frame derived from a physical frame (inlined frames expand into several).
-fn dap_frames(thread: &Thread, physical: usize, frame: &StoppedFrame) -> Vec<Value> {
+fn dap_frames(thread: &Thread, physical: usize, frame: &StoppedFrame, coordinates: ClientCoordinates) -> Vec<Value> {
     let Some(index) = &thread.debuggee.index else {
         return vec![json!({
             "name": format!("wasm function {}", frame.function),
@@ -108,8 +113,8 @@ fn dap_frames(thread: &Thread, physical: usize, frame: &StoppedFrame) -> Vec<Val
         .map(|source_frame| {
             let mut value = json!({
                 "name": source_frame.function,
-                "line": source_frame.location.as_ref().map_or(0, |l| l.line),
-                "column": source_frame.location.as_ref().map_or(0, |l| l.column.max(1)),
+                "line": source_frame.location.as_ref().map_or(0, |l| coordinates.line_to_client(l.line)),
+                "column": source_frame.location.as_ref().map_or(0, |l| coordinates.column_to_client(l.column.max(1))),
                 "instructionPointerReference": format!("{:#x}", frame.pc),
             });
             if let Some(location) = &source_frame.location {
@@ -149,6 +154,12 @@ pub struct Session {
     last_launch: Option<Value>,
     /// Thread ids of this launch start after this (a restart gets fresh ids).
     thread_base: i64,
+    /// How the client counts lines and columns.
+    coordinates: ClientCoordinates,
+    /// The token `launch` must carry (`qirvo dap --token`), until one did.
+    required_token: Option<String>,
+    /// Set when a `launch` carried the wrong token: the connection is closed.
+    pub refused_token: bool,
     /// Set once the client said `disconnect`.
     pub finished: bool,
 }
@@ -175,6 +186,9 @@ impl Session {
                 exit_code: 0,
                 last_launch: None,
                 thread_base: 0,
+                coordinates: ClientCoordinates::default(),
+                required_token: None,
+                refused_token: false,
                 finished: false,
             },
             events_rx,
@@ -204,21 +218,58 @@ impl Session {
     }
 
     /// Handles one request.
+    /// Makes `launch` require `token` (no token: anyone on the stream may launch).
+    pub fn require_token(&mut self, token: Option<String>) {
+        self.required_token = token;
+    }
+
+    /// Whether `request` may be handled before the client presented the token; launching with
+    /// the right one presents it.
+    fn check_token(&mut self, request: &Incoming) -> Result<(), String> {
+        let Some(expected) = &self.required_token else {
+            return Ok(());
+        };
+        match request.command.as_str() {
+            "initialize" | "disconnect" => return Ok(()),
+            "launch" | "attach" => {}
+            _ => return Err("launch first, with the `token` that `qirvo dap --token` was given".into()),
+        }
+        let given = request
+            .arguments
+            .as_ref()
+            .and_then(|a| a.get("token"))
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        if constant_time_eq(given.as_bytes(), expected.as_bytes()) {
+            self.required_token = None;
+            Ok(())
+        } else {
+            self.refused_token = true;
+            Err("the launch configuration's `token` does not match the one `qirvo dap --token` was given".into())
+        }
+    }
+
+    /// A panic while handling it answers the request with an error; the session goes on.
     pub async fn handle(&mut self, request: Incoming) {
-        let result = self.dispatch(&request).await;
+        if let Err(message) = self.check_token(&request) {
+            self.send(Outgoing::failure(request.seq, &request.command, message));
+            return;
+        }
+        let result = match qirvo_runtime::panics::contained(self.dispatch(&request)).await {
+            Ok(result) => result,
+            Err(panic) => Err(format!("internal error in the debug adapter: {panic}")),
+        };
         match result {
             Ok(body) => self.send(Outgoing::success(&request, body)),
             Err(message) => self.send(Outgoing::failure(request.seq, &request.command, message)),
-        }
-        if request.command == "initialize" {
-            // Configuration requests are accepted once a launch has loaded the modules.
         }
     }
 
     async fn dispatch(&mut self, request: &Incoming) -> Result<Option<Value>, String> {
         match request.command.as_str() {
             "initialize" => {
-                let _: InitializeArguments = request.arguments()?;
+                let args: InitializeArguments = request.arguments()?;
+                self.coordinates = ClientCoordinates::new(args.lines_start_at1, args.columns_start_at1);
                 Ok(Some(capabilities()))
             }
             "launch" => {
@@ -310,11 +361,21 @@ impl Session {
             }
             "source" => {
                 let args: SourceArguments = request.arguments()?;
-                let path = args.source.and_then(|s| s.path);
-                match path.map(std::fs::read_to_string) {
-                    Some(Ok(content)) => Ok(Some(json!({ "content": content }))),
-                    _ => Err("no source is available for this reference".into()),
+                let path = args
+                    .source
+                    .and_then(|s| s.path)
+                    .ok_or("no source is available for this reference")?;
+                // Only the sources the loaded modules were built from: `source` is no way to
+                // read any file the adapter can.
+                let known = self
+                    .loaded_sources()
+                    .iter()
+                    .any(|s| s["path"].as_str() == Some(path.as_str()));
+                if !known {
+                    return Err(format!("`{path}` is not a source of the loaded plugins"));
                 }
+                let content = std::fs::read_to_string(&path).map_err(|e| format!("cannot read `{path}`: {e}"))?;
+                Ok(Some(json!({ "content": content })))
             }
             "terminate" => {
                 let _: Empty = request.arguments()?;
@@ -441,8 +502,8 @@ impl Session {
         let (go_tx, go_rx) = watch::channel(false);
         let launch_events: Vec<(String, Vec<u8>)> = args.events.iter().map(LaunchEvent::parts).collect();
         for (number, manifest) in manifests.iter().enumerate() {
-            let text =
-                std::fs::read_to_string(manifest).map_err(|e| format!("cannot read `{}`: {e}", manifest.display()))?;
+            let text = qirvo_runtime::manifest::read_manifest(manifest)
+                .map_err(|e| format!("cannot read `{}`: {e}", manifest.display()))?;
             let checked = rules::check(
                 &text,
                 &CheckContext {
@@ -626,7 +687,10 @@ impl Session {
         }
         let mut all = Vec::new();
         for (physical, frame) in thread.frames.iter().enumerate() {
-            for (inline_depth, value) in dap_frames(thread, physical, frame).into_iter().enumerate() {
+            for (inline_depth, value) in dap_frames(thread, physical, frame, self.coordinates)
+                .into_iter()
+                .enumerate()
+            {
                 all.push(((physical, inline_depth), value));
             }
         }

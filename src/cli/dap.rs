@@ -15,6 +15,10 @@ pub struct DapArgs {
     /// Address to listen on with --port (loopback unless you ask otherwise).
     #[arg(long, default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST))]
     pub host: IpAddr,
+    /// With --port: every client's `launch` must carry `"token": TOKEN` (a web page or another
+    /// local user cannot start plugins through the port).
+    #[arg(long, requires = "port", value_name = "TOKEN")]
+    pub token: Option<String>,
     /// With --port: exit after this many sessions (default: serve forever).
     #[arg(long)]
     pub sessions: Option<usize>,
@@ -56,7 +60,7 @@ pub fn run(args: &DapArgs) -> ExitCode {
                     "qirvo dap: listening on {}",
                     listener.local_addr().map_or(address, |a| a)
                 );
-                match qirvo_dap::serve_tcp(listener, args.sessions).await {
+                match qirvo_dap::serve_tcp(listener, args.sessions, args.token.clone()).await {
                     Ok(code) => code,
                     Err(error) => {
                         eprintln!("error: {error}");

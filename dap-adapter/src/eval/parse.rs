@@ -252,6 +252,10 @@ struct Parser {
 /// Deepest nesting accepted (keeps recursion bounded on hostile input).
 const MAX_DEPTH: usize = 64;
 
+/// Most tokens in one expression. Operator chains (`1+1+…`, `a.b.c…`, `x as u8 as u8…`) build
+/// trees as deep as they are long, and evaluating or dropping one recurses that deep.
+pub const MAX_TOKENS: usize = 1024;
+
 impl Parser {
     fn peek(&self) -> Option<&Token> {
         self.tokens.get(self.position).map(|(t, _)| t)
@@ -465,6 +469,12 @@ impl Parser {
 /// Parses an expression.
 pub fn parse(text: &str) -> Result<Expr, ParseError> {
     let tokens = lex(text)?;
+    if let Some((_, offset)) = tokens.get(MAX_TOKENS) {
+        return Err(ParseError {
+            message: format!("the expression is too long (more than {MAX_TOKENS} tokens)"),
+            offset: *offset,
+        });
+    }
     if tokens.is_empty() {
         return Err(ParseError {
             message: "the expression is empty".into(),
@@ -544,5 +554,18 @@ mod tests {
         assert_eq!(error("'ab'"), "unterminated character literal (at column 1)");
         let deep = "(".repeat(200) + "1" + &")".repeat(200);
         assert!(error(&deep).contains("nests too deeply"));
+    }
+
+    #[test]
+    fn long_operator_chains_are_refused_not_overflowed() {
+        let sum = vec!["1"; 200_000].join("+");
+        assert!(parse(&sum).unwrap_err().message.contains("too long"));
+        let fields = "a".to_string() + &".b".repeat(100_000);
+        assert!(parse(&fields).unwrap_err().message.contains("too long"));
+        let casts = "x".to_string() + &" as u8".repeat(100_000);
+        assert!(parse(&casts).unwrap_err().message.contains("too long"));
+        // The longest accepted chain still parses.
+        let longest = vec!["1"; MAX_TOKENS / 2].join("+");
+        assert!(parse(&longest).is_ok());
     }
 }

@@ -6,6 +6,12 @@ use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncReadExt, AsyncWrite, AsyncWr
 /// Largest message accepted (a misbehaving client cannot make the adapter allocate more).
 const MAX_MESSAGE: usize = 64 << 20;
 
+/// Longest header line accepted (DAP's only headers are a few dozen bytes).
+const MAX_HEADER_LINE: usize = 1024;
+
+/// Most header lines before the blank line.
+const MAX_HEADERS: usize = 8;
+
 /// A framing problem.
 #[derive(Debug, thiserror::Error)]
 pub enum FrameError {
@@ -15,6 +21,10 @@ pub enum FrameError {
     /// Headers without a usable `Content-Length`.
     #[error("bad header: {0}")]
     BadHeader(String),
+    /// Something that is not DAP framing (an HTTP request from a web page, say): the
+    /// connection is not to be trusted with anything further.
+    #[error("not a Debug Adapter Protocol client: {0}")]
+    NotDap(String),
     /// The body is not JSON (the framing is intact; the caller can answer and go on).
     #[error("the message is not JSON: {0}")]
     BadJson(String),
@@ -23,37 +33,89 @@ pub enum FrameError {
     Io(#[from] std::io::Error),
 }
 
-/// Reads one message. Unknown headers are ignored.
+/// Reads one header line (without its line end), refusing lines longer than
+/// [`MAX_HEADER_LINE`] before buffering them. `None` at the end of the stream.
+async fn read_header_line<R: AsyncBufRead + Unpin>(reader: &mut R) -> Result<Option<Vec<u8>>, FrameError> {
+    let mut line = Vec::new();
+    loop {
+        let available = reader.fill_buf().await?;
+        if available.is_empty() {
+            return if line.is_empty() {
+                Ok(None)
+            } else {
+                Err(FrameError::Closed)
+            };
+        }
+        let (taken, done) = match available.iter().position(|&b| b == b'\n') {
+            Some(end) => (end + 1, true),
+            None => (available.len(), false),
+        };
+        line.extend_from_slice(&available[..taken]);
+        reader.consume(taken);
+        if line.len() > MAX_HEADER_LINE {
+            return Err(FrameError::NotDap(format!(
+                "a header line longer than {MAX_HEADER_LINE} bytes"
+            )));
+        }
+        if done {
+            while line.last().is_some_and(|b| matches!(b, b'\r' | b'\n')) {
+                line.pop();
+            }
+            return Ok(Some(line));
+        }
+    }
+}
+
+/// Reads one message. Only DAP's headers are accepted (`Content-Length`, and `Content-Type`
+/// as some clients add it); an HTTP request line, a browser's `Origin` or `Host`, or any other
+/// header is refused as [`FrameError::NotDap`], so a web page cannot talk to the adapter.
 pub async fn read_message<R: AsyncBufRead + Unpin>(reader: &mut R) -> Result<Value, FrameError> {
     let mut length = None;
+    let mut headers = 0;
     loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).await? == 0 {
+        let Some(line) = read_header_line(reader).await? else {
             return Err(FrameError::Closed);
-        }
-        let line = line.trim_end_matches(['\r', '\n']);
+        };
         if line.is_empty() {
             if length.is_some() {
                 break;
             }
             continue; // stray blank line between messages
         }
-        if let Some((name, value)) = line.split_once(':')
-            && name.trim().eq_ignore_ascii_case("content-length")
-        {
+        headers += 1;
+        if headers > MAX_HEADERS {
+            return Err(FrameError::NotDap(format!("more than {MAX_HEADERS} header lines")));
+        }
+        let line = String::from_utf8_lossy(&line);
+        let Some((name, value)) = line.split_once(':') else {
+            return Err(FrameError::NotDap(format!("`{}` is not a header", shorten(&line))));
+        };
+        let name = name.trim();
+        if name.eq_ignore_ascii_case("content-length") {
             let parsed: usize = value
                 .trim()
                 .parse()
-                .map_err(|_| FrameError::BadHeader(format!("Content-Length `{}`", value.trim())))?;
+                .map_err(|_| FrameError::BadHeader(format!("Content-Length `{}`", shorten(value.trim()))))?;
             if parsed > MAX_MESSAGE {
                 return Err(FrameError::BadHeader(format!("message of {parsed} bytes is too large")));
             }
             length = Some(parsed);
+        } else if !name.eq_ignore_ascii_case("content-type") {
+            return Err(FrameError::NotDap(format!("unexpected header `{}`", shorten(name))));
         }
     }
     let mut body = vec![0; length.unwrap_or(0)];
     reader.read_exact(&mut body).await?;
     serde_json::from_slice(&body).map_err(|e| FrameError::BadJson(e.to_string()))
+}
+
+/// At most 60 characters of client text, for error messages.
+fn shorten(text: &str) -> String {
+    let mut short: String = text.chars().take(60).collect();
+    if short.len() < text.len() {
+        short.push('…');
+    }
+    short
 }
 
 /// Writes one message.
@@ -100,6 +162,28 @@ mod tests {
         assert!(matches!(read_message(&mut input).await, Err(FrameError::BadJson(_))));
         let mut input = tokio::io::BufReader::new(&b"Content-Length: lots\r\n\r\n"[..]);
         assert!(matches!(read_message(&mut input).await, Err(FrameError::BadHeader(_))));
+    }
+
+    #[tokio::test]
+    async fn http_requests_and_foreign_headers_are_not_dap() {
+        for input in [
+            &b"POST / HTTP/1.1\r\nHost: 127.0.0.1:4711\r\nContent-Length: 2\r\n\r\n{}"[..],
+            b"Origin: https://example.com\r\nContent-Length: 2\r\n\r\n{}",
+            b"Content-Length: 2\r\nHost: localhost\r\n\r\n{}",
+            b"GET /json HTTP/1.1\r\n\r\n",
+        ] {
+            let mut reader = tokio::io::BufReader::new(input);
+            let result = read_message(&mut reader).await;
+            assert!(
+                matches!(result, Err(FrameError::NotDap(_))),
+                "{:?}: {result:?}",
+                String::from_utf8_lossy(input)
+            );
+        }
+        // A header line without an end is refused before it is buffered whole.
+        let endless = vec![b'a'; 1 << 20];
+        let mut reader = tokio::io::BufReader::new(&endless[..]);
+        assert!(matches!(read_message(&mut reader).await, Err(FrameError::NotDap(_))));
     }
 
     #[tokio::test]

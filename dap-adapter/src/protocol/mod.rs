@@ -3,9 +3,11 @@
 //! (see the README). Requests are read as an envelope first and their arguments decoded per
 //! command, so an unknown command or bad arguments gets an error response, never a crash.
 
+mod coordinates;
 mod framing;
 pub mod types;
 
+pub use coordinates::{ClientCoordinates, byte_offset_of_column, utf16_len};
 pub use framing::{FrameError, read_message, write_message};
 
 use serde::{Deserialize, Serialize};

@@ -111,7 +111,7 @@ pub struct SourceBreakpoint {
     pub line: u32,
     /// Column.
     pub column: Option<u32>,
-    /// Condition (not supported yet: reported unverified).
+    /// Condition: the breakpoint stops only when it holds.
     pub condition: Option<String>,
     /// Hit condition.
     pub hit_condition: Option<String>,
@@ -127,8 +127,8 @@ pub struct SetBreakpointsArguments {
     pub source: Source,
     /// The breakpoints (replacing all in the file).
     #[serde(default)]
-    pub breakpoints: Vec<SourceBreakpoint>,
-    /// Legacy form.
+    pub breakpoints: Option<Vec<SourceBreakpoint>>,
+    /// The deprecated form, used only when `breakpoints` is absent (VS Code sends both).
     #[serde(default)]
     pub lines: Vec<u32>,
 }
@@ -305,4 +305,52 @@ pub struct DisassembleArguments {
     pub instruction_offset: i64,
     /// How many instructions to return.
     pub instruction_count: i64,
+}
+
+/// A `memoryReference` or `instructionPointerReference`: an address this adapter handed out as
+/// `0x…` (decimal is accepted too, as some clients send typed-in addresses).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MemoryReference(pub u64);
+
+impl MemoryReference {
+    /// Reads a reference a client sent back.
+    pub fn parse(text: &str) -> Result<MemoryReference, String> {
+        let trimmed = text.trim();
+        match trimmed.strip_prefix("0x").or_else(|| trimmed.strip_prefix("0X")) {
+            Some(hex) => u64::from_str_radix(hex, 16),
+            None => trimmed.parse(),
+        }
+        .map(MemoryReference)
+        .map_err(|_| format!("`{text}` is not a memory reference (expected an address such as 0x1f40)"))
+    }
+
+    /// The address `offset` bytes from this one.
+    pub fn offset_by(self, offset: i64) -> Result<u64, String> {
+        self.0
+            .checked_add_signed(offset)
+            .ok_or_else(|| format!("{self} + {offset} is outside the address space"))
+    }
+}
+
+impl std::fmt::Display for MemoryReference {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:#x}", self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn memory_references_parse_hex_and_decimal_and_never_overflow() {
+        assert_eq!(MemoryReference::parse("0x1f40"), Ok(MemoryReference(0x1f40)));
+        assert_eq!(MemoryReference::parse(" 8000 "), Ok(MemoryReference(8000)));
+        assert!(MemoryReference::parse("0x").is_err());
+        assert!(MemoryReference::parse("“0x10”").is_err());
+        assert_eq!(MemoryReference(16).offset_by(-16), Ok(0));
+        assert!(MemoryReference(16).offset_by(-17).is_err());
+        assert!(MemoryReference(u64::MAX).offset_by(i64::MAX).is_err());
+        assert_eq!(MemoryReference(255).to_string(), "0xff");
+    }
 }

@@ -92,11 +92,11 @@ impl Session {
         let mut result = json!({ "id": id, "verified": verified_line.is_some() });
         match verified_line {
             Some(line) => {
-                result["line"] = json!(line);
+                result["line"] = json!(self.coordinates.line_to_client(line));
                 result["source"] = json!({ "path": source_path.unwrap_or_else(|| path.to_string()) });
             }
             None => {
-                result["line"] = json!(breakpoint.line);
+                result["line"] = json!(self.coordinates.line_to_client(breakpoint.line));
                 result["message"] = json!(message.unwrap_or_default());
             }
         }
@@ -105,14 +105,25 @@ impl Session {
 
     pub(super) fn set_breakpoints(&mut self, args: SetBreakpointsArguments) -> Result<Value, String> {
         let path = args.source.path.clone().ok_or("setBreakpoints needs `source.path`")?;
-        let mut requested = args.breakpoints.clone();
-        requested.extend(args.lines.iter().map(|&line| SourceBreakpoint {
-            line,
-            column: None,
-            condition: None,
-            hit_condition: None,
-            log_message: None,
-        }));
+        // `lines` is the deprecated copy of `breakpoints`: VS Code sends both, and reading both
+        // would double every breakpoint and lose its condition and log message.
+        let requested = args.breakpoints.unwrap_or_else(|| {
+            args.lines
+                .iter()
+                .map(|&line| SourceBreakpoint {
+                    line,
+                    column: None,
+                    condition: None,
+                    hit_condition: None,
+                    log_message: None,
+                })
+                .collect()
+        });
+        let coordinates = self.coordinates;
+        let requested = requested.into_iter().map(|mut breakpoint| {
+            breakpoint.line = coordinates.line_from_client(breakpoint.line);
+            breakpoint
+        });
         let mut results = Vec::new();
         let mut kept = Vec::new();
         for breakpoint in requested {
@@ -130,7 +141,8 @@ impl Session {
                 }
                 // A condition that does not parse would never hold: refuse it, saying why.
                 Err(message) => results.push(json!({
-                    "id": id, "verified": false, "line": breakpoint.line, "message": message,
+                    "id": id, "verified": false,
+                    "line": coordinates.line_to_client(breakpoint.line), "message": message,
                 })),
             }
         }

@@ -8,18 +8,15 @@ use serde_json::{Value, json};
 
 use super::{Session, ThreadState};
 use crate::disassembly::Disassembly;
-use crate::protocol::types::DisassembleArguments;
+use crate::protocol::types::{DisassembleArguments, MemoryReference};
 
 /// Most instructions answered at once.
 const MAX_INSTRUCTIONS: i64 = 10_000;
 
 impl Session {
     pub(super) fn disassemble(&mut self, args: DisassembleArguments) -> Result<Value, String> {
-        let reference = args.memory_reference.trim();
-        let base = u64::from_str_radix(reference.trim_start_matches("0x").trim_start_matches("0X"), 16)
-            .map_err(|_| format!("`{reference}` is not an instruction reference (expected 0x…)"))?;
-        let pc =
-            u32::try_from(base.saturating_add_signed(args.offset)).map_err(|_| "the address is not in the module")?;
+        let address = MemoryReference::parse(&args.memory_reference)?.offset_by(args.offset)?;
+        let pc = u32::try_from(address).map_err(|_| "the address is not in the module")?;
         let count = args.instruction_count.clamp(0, MAX_INSTRUCTIONS) as usize;
         // The stopped plugin's module (with several plugins, the first stopped one).
         let index = self
@@ -40,7 +37,9 @@ impl Session {
             }
         };
         let thread = &self.threads[index];
-        let window = disassembly.window(pc, args.instruction_offset, count);
+        // Farther than any module has instructions; keeps the window's arithmetic in range.
+        let instruction_offset = args.instruction_offset.clamp(-(1 << 40), 1 << 40);
+        let window = disassembly.window(pc, instruction_offset, count);
         let (mut last_line, mut last_function) = (None, None);
         // Placeholders outside the code count bytes away from the nearest instruction.
         let leading = window.iter().take_while(|i| i.is_none()).count();
@@ -75,7 +74,7 @@ impl Session {
                     let local = thread.paths.to_local(&location.file);
                     let name = Path::new(&local).file_name().map(|n| n.to_string_lossy().into_owned());
                     value["location"] = json!({ "name": name, "path": local });
-                    value["line"] = json!(location.line);
+                    value["line"] = json!(self.coordinates.line_to_client(location.line));
                     last_line = Some((location.file, location.line));
                 }
                 value

@@ -1,13 +1,13 @@
 //! `evaluate` (hover, watch, repl, clipboard) and REPL `completions`.
 
 use serde_json::{Value, json};
-use tokio::sync::oneshot;
 
-use super::variables::{INSPECTION_TIMEOUT, frame_selector};
+use super::variables::frame_selector;
 use super::{Session, ThreadState};
 use crate::eval;
 use crate::inspect::{self, FrameSelector, Row};
 use crate::protocol::types::{CompletionsArguments, EvaluateArguments};
+use crate::protocol::{byte_offset_of_column, utf16_len};
 
 /// Names the REPL completes besides the frame's variables.
 const RAW_NAMES: &[&str] = &[
@@ -33,19 +33,10 @@ impl Session {
             return Err(format!("thread {thread_id} is not stopped"));
         }
         let variables = thread.debuggee.index.as_ref().map(|index| index.variables());
-        let (reply, answer) = oneshot::channel();
-        thread.debuggee.inspect(Box::new(move |mut store| {
-            let _ = reply.send(inspect::evaluate(
-                &mut store,
-                variables.as_deref(),
-                selector,
-                &expression,
-            ));
-        }));
-        let rendered = match tokio::time::timeout(INSPECTION_TIMEOUT, answer).await {
-            Ok(Ok(result)) => result?,
-            _ => return Err("the plugin did not answer (it is no longer stopped)".into()),
-        };
+        let debuggee = thread.debuggee.clone();
+        let rendered = debuggee
+            .query(move |mut store| inspect::evaluate(&mut store, variables.as_deref(), selector, &expression))
+            .await??;
         let row = self.variable_json(thread_id, selector, Row::value("", rendered));
         let mut body = json!({
             "result": row["value"],
@@ -65,19 +56,20 @@ impl Session {
             Some(frame) => self.selector(frame)?,
             None => self.default_frame()?,
         };
-        // The word before the cursor (columns are 1-based, in UTF-16 units; REPL input is
-        // almost always ASCII, and a column past the text is clamped).
-        let cursor: usize = args
-            .text
-            .chars()
-            .take((args.column - 1).max(0) as usize)
-            .map(char::len_utf8)
-            .sum();
-        let before = &args.text[..cursor.min(args.text.len())];
+        // The word before the cursor. Columns count UTF-16 units; any text may come here (a
+        // typographic quote, an emoji), so offsets are found by character, never by byte.
+        let column = self.coordinates.column_from_client(args.column);
+        let before = &args.text[..byte_offset_of_column(&args.text, column)];
         let start = before
-            .rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
-            .map_or(0, |i| i + 1);
+            .char_indices()
+            .rev()
+            .take_while(|&(_, c)| c.is_alphanumeric() || c == '_' || c == '$')
+            .last()
+            .map_or(before.len(), |(i, _)| i);
         let prefix = &before[start..];
+        // `start` is an offset into `text`, as VS Code's Debug Console uses it (`substring`).
+        let start_column = utf16_len(&before[..start]);
+        let prefix_length = utf16_len(prefix);
         let mut names: Vec<String> = Vec::new();
         if let (Some(index), Some(address)) = (&self.thread(thread_id)?.debuggee.index, selector.address) {
             names.extend(
@@ -97,7 +89,7 @@ impl Session {
             .filter(|n| n.starts_with(prefix))
             .map(|label| {
                 let kind = if label.starts_with('$') { "property" } else { "variable" };
-                json!({ "label": label, "type": kind, "start": start as i64, "length": prefix.len() })
+                json!({ "label": label, "type": kind, "start": start_column, "length": prefix_length })
             })
             .collect();
         Ok(json!({ "targets": targets }))

@@ -1,17 +1,11 @@
 //! `scopes` and `variables`: what a stopped frame holds, read on the debuggee's thread.
 
-use std::time::Duration;
-
 use serde_json::{Value, json};
-use tokio::sync::oneshot;
 
 use super::{Session, Thread, ThreadState};
 use crate::inspect::{self, Container, FrameSelector, Row, ScopeKind};
 use crate::protocol::types::{ScopesArguments, VariablesArguments};
 use crate::values::Children;
-
-/// How long a stopped plugin may take to answer an inspection.
-pub(super) const INSPECTION_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Physical frame `physical` (inlined frame `inline_depth`) of a stopped thread.
 pub(super) fn frame_selector(thread: &Thread, physical: usize, inline_depth: usize) -> Option<FrameSelector> {
@@ -33,7 +27,7 @@ impl Session {
     pub(super) fn selector(&self, frame_id: i64) -> Result<(i64, FrameSelector), String> {
         let frame = self
             .frame_refs
-            .get(usize::try_from(frame_id - 1).map_err(|_| format!("no frame {frame_id}"))?)
+            .get(usize::try_from(frame_id.saturating_sub(1)).map_err(|_| format!("no frame {frame_id}"))?)
             .cloned()
             .ok_or_else(|| format!("no frame {frame_id}"))?;
         let thread = self.thread(frame.thread)?;
@@ -53,7 +47,7 @@ impl Session {
 
     /// What `reference` expands, in a plugin that is still stopped.
     fn container(&self, reference: i64) -> Result<(i64, Container), String> {
-        let (thread_id, container) = usize::try_from(reference - 1)
+        let (thread_id, container) = usize::try_from(reference.saturating_sub(1))
             .ok()
             .and_then(|i| self.variable_refs.get(i))
             .cloned()
@@ -107,18 +101,13 @@ impl Session {
             return Ok(json!({ "variables": [] }));
         }
         let variables = thread.debuggee.index.as_ref().map(|index| index.variables());
-        let (reply, answer) = oneshot::channel();
         let start = args.start.unwrap_or(0);
         let count = args.count.filter(|c| *c > 0);
         let request = container.clone();
-        thread.debuggee.inspect(Box::new(move |mut store| {
-            let rows = inspect::rows(&mut store, variables.as_deref(), &request, start, count);
-            let _ = reply.send(rows);
-        }));
-        let mut rows = match tokio::time::timeout(INSPECTION_TIMEOUT, answer).await {
-            Ok(Ok(rows)) => rows?,
-            _ => return Err("the plugin did not answer (it is no longer stopped)".into()),
-        };
+        let debuggee = thread.debuggee.clone();
+        let mut rows = debuggee
+            .query(move |mut store| inspect::rows(&mut store, variables.as_deref(), &request, start, count))
+            .await??;
         if let Container::Scope(_, ScopeKind::Plugin) = &container {
             let name = &self.thread(thread_id)?.debuggee.name;
             let state = self
@@ -177,16 +166,13 @@ impl Session {
         let (thread_id, container) = self.container(args.variables_reference)?;
         let thread = self.thread(thread_id)?;
         let variables = thread.debuggee.index.as_ref().map(|index| index.variables());
-        let (reply, answer) = oneshot::channel();
         let target = container.clone();
-        thread.debuggee.inspect(Box::new(move |mut store| {
-            let result = inspect::set_value(&mut store, variables.as_deref(), &target, &args.name, &args.value);
-            let _ = reply.send(result);
-        }));
-        let rendered = match tokio::time::timeout(INSPECTION_TIMEOUT, answer).await {
-            Ok(Ok(result)) => result?,
-            _ => return Err("the plugin did not answer (it is no longer stopped)".into()),
-        };
+        let debuggee = thread.debuggee.clone();
+        let rendered = debuggee
+            .query(move |mut store| {
+                inspect::set_value(&mut store, variables.as_deref(), &target, &args.name, &args.value)
+            })
+            .await??;
         let selector = match &container {
             Container::Scope(selector, _) | Container::Value(selector, _) => *selector,
         };

@@ -9,6 +9,10 @@ use wasmtime::{Config, Engine, WasmBacktraceDetails};
 /// How often the epoch advances: the granularity of timeouts, throttling and pause.
 pub const EPOCH_TICK: Duration = Duration::from_millis(5);
 
+/// Fiber stack of debugged plugins: wasmtime's default wasm stack (512 KiB) plus room for
+/// inspections. Reserved, not committed: untouched pages cost nothing.
+const DEBUG_FIBER_STACK: usize = 8 << 20;
+
 /// Creates an engine for plugins; `debug` turns on guest-debug instrumentation.
 pub fn new_engine(debug: bool) -> wasmtime::Result<Engine> {
     let mut config = Config::new();
@@ -16,6 +20,9 @@ pub fn new_engine(debug: bool) -> wasmtime::Result<Engine> {
     config.wasm_backtrace_details(WasmBacktraceDetails::Enable);
     if debug {
         config.guest_debug(true);
+        // The debugger inspects a stopped plugin on the plugin's own fiber (walking DWARF,
+        // evaluating expressions), which needs more stack than wasm code alone.
+        config.async_stack_size(DEBUG_FIBER_STACK);
     }
     let engine = Engine::new(&config)?;
     start_ticker(&engine);
