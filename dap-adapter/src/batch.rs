@@ -14,6 +14,10 @@ use crate::protocol::{read_message, write_message};
 pub struct BatchOptions {
     /// Manifests of the plugins to debug.
     pub manifests: Vec<String>,
+    /// A WASI program to debug instead of plugins.
+    pub program: Option<String>,
+    /// Its arguments.
+    pub program_args: Vec<String>,
     /// Breakpoints as `FILE:LINE`.
     pub breakpoints: Vec<String>,
     /// Function breakpoints.
@@ -111,12 +115,15 @@ async fn session(client: &mut Client, options: &BatchOptions, out: &mut (dyn Wri
     client
         .request("initialize", json!({ "clientID": "qirvo-debug", "adapterID": "qirvo" }))
         .await?;
-    client
-        .request(
-            "launch",
-            json!({ "manifests": options.manifests, "stopOnEntry": options.stop_on_entry, "events": options.events }),
-        )
-        .await?;
+    let launch = match &options.program {
+        Some(program) => {
+            json!({ "program": program, "args": options.program_args, "stopOnEntry": options.stop_on_entry })
+        }
+        None => {
+            json!({ "manifests": options.manifests, "stopOnEntry": options.stop_on_entry, "events": options.events })
+        }
+    };
+    client.request("launch", launch).await?;
     let mut by_file: Vec<(String, Vec<u32>)> = Vec::new();
     for breakpoint in &options.breakpoints {
         let (file, line) = breakpoint

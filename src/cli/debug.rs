@@ -1,15 +1,20 @@
 //! `qirvo debug`: headless debugging (see `qirvo_dap::batch`).
 
+use std::path::Path;
 use std::process::ExitCode;
 
 use clap::Args;
 use qirvo_dap::batch::{self, BatchOptions};
+use qirvo_runtime::manifest::is_wasm_module;
 
 #[derive(Args)]
 pub struct DebugArgs {
-    /// Manifests of the plugins to debug.
-    #[arg(required = true)]
-    pub manifests: Vec<String>,
+    /// Manifests of the plugins to debug, or one WASI program (a `.wasm` command module).
+    #[arg(required = true, value_name = "MANIFEST|PROGRAM")]
+    pub targets: Vec<String>,
+    /// Arguments for a WASI program, after `--`.
+    #[arg(last = true, value_name = "ARGS")]
+    pub program_args: Vec<String>,
     /// Breakpoint as FILE:LINE (repeatable).
     #[arg(long = "break", value_name = "FILE:LINE")]
     pub breakpoints: Vec<String>,
@@ -40,8 +45,28 @@ pub fn run(args: &DebugArgs) -> ExitCode {
         Ok(runtime) => runtime,
         Err(code) => return code,
     };
+    // A module given where manifests go is a WASI program to run as `launch` with `program`.
+    let (programs, manifests): (Vec<String>, Vec<String>) = args
+        .targets
+        .iter()
+        .cloned()
+        .partition(|target| is_wasm_module(Path::new(target)));
+    let program = match (programs.as_slice(), manifests.is_empty()) {
+        ([], _) => None,
+        ([program], true) => Some(program.clone()),
+        _ => {
+            eprintln!("error: give either manifests or one WASI program (.wasm), not both or several programs");
+            return ExitCode::from(2);
+        }
+    };
+    if program.is_none() && !args.program_args.is_empty() {
+        eprintln!("error: arguments after `--` are for a WASI program; plugins take events (--event)");
+        return ExitCode::from(2);
+    }
     let options = BatchOptions {
-        manifests: args.manifests.clone(),
+        manifests,
+        program,
+        program_args: args.program_args.clone(),
         breakpoints: args.breakpoints.clone(),
         functions: args.functions.clone(),
         evaluate: args.evaluate.clone(),
