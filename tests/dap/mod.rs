@@ -9,6 +9,7 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
+pub mod vscode;
 
 /// How long any single expected message may take (generous: CI machines are slow).
 pub const PATIENCE: Duration = Duration::from_secs(60);
