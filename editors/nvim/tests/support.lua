@@ -42,11 +42,23 @@ function M.copy(from, to)
   M.write(to, bytes)
 end
 
---- Runs `main`, then quits: status 0 when it returned, 1 (with the traceback) when it failed.
+--- Exit status of a test that ran none of its checks (editors/test.sh counts it as skipped).
+M.SKIPPED = 77
+
+--- Ends the test as skipped, saying why: nothing it needs is there to test.
+function M.skip(reason)
+  error({ skipped = reason })
+end
+
+--- Runs `main`, then quits: status 0 when it returned, 1 (with the traceback) when it failed,
+--- M.SKIPPED when it called M.skip().
 function M.run(name, main)
   vim.opt.runtimepath:prepend(M.plugin_dir)
   local ok, err = xpcall(main, debug.traceback)
-  if not ok then
+  if not ok and type(err) == 'table' and err.skipped then
+    io.stdout:write(name .. ': skipped: ' .. err.skipped .. '\n')
+    vim.cmd('cquit ' .. M.SKIPPED)
+  elseif not ok then
     io.stderr:write(name .. ': FAIL: ' .. tostring(err) .. '\n')
     vim.cmd('cquit 1')
   else
