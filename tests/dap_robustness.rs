@@ -237,6 +237,15 @@ fn terminate_racing_a_memory_read_answers_both_and_ends() {
 }
 
 #[test]
+fn a_client_that_vanishes_at_a_stop_leaves_no_adapter_behind() {
+    let mut client = DapClient::start();
+    stopped_in_hello(&mut client, json!({ "breakpoints": [{ "line": 18 }] }));
+    // The editor dies with the plugin parked at the breakpoint: the adapter ends the plugin
+    // and exits instead of waiting on it forever.
+    client.close_input_and_wait();
+}
+
+#[test]
 fn source_serves_only_the_sources_of_the_loaded_plugins() {
     let mut client = DapClient::start();
     stopped_in_hello(&mut client, json!({ "breakpoints": [{ "line": 18 }] }));

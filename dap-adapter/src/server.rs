@@ -90,6 +90,9 @@ where
             Some(event) = debuggee_events.recv() => session.on_debuggee(event),
         }
     }
+    // Whatever ended the session (disconnect, a closed stream, a refused token), nobody is left
+    // to debug the plugins: end them rather than leave them parked at a stop.
+    session.terminate_all();
     // Let plugins that were told to terminate wind down and report.
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(2);
     while session.exit_code().is_none() {
@@ -101,7 +104,9 @@ where
     let code = session.exit_code().unwrap_or(1);
     drop(session);
     drop(out_tx);
-    let _ = writing.await;
+    // A plugin that never wound down still holds a sender of the output channel: flush what is
+    // queued, but do not wait for the channel to close.
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(1), writing).await;
     code
 }
 

@@ -739,7 +739,8 @@ impl Session {
         Ok(())
     }
 
-    fn terminate_all(&mut self) {
+    /// Ends every plugin of the session.
+    pub fn terminate_all(&mut self) {
         if let Some(go) = &self.go {
             let _ = go.send(true);
         }

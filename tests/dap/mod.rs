@@ -16,7 +16,8 @@ pub const PATIENCE: Duration = Duration::from_secs(60);
 
 pub struct DapClient {
     child: Child,
-    stdin: ChildStdin,
+    /// `None` once the test closed the adapter's input.
+    stdin: Option<ChildStdin>,
     messages: Receiver<Value>,
     pending: VecDeque<Value>,
     seq: i64,
@@ -43,7 +44,7 @@ impl DapClient {
         let messages = crate::wire::messages(stdout);
         DapClient {
             child,
-            stdin,
+            stdin: Some(stdin),
             messages,
             pending: VecDeque::new(),
             seq: 0,
@@ -53,14 +54,15 @@ impl DapClient {
     }
 
     pub fn send_raw(&mut self, bytes: &[u8]) {
-        self.stdin.write_all(bytes).unwrap();
-        self.stdin.flush().unwrap();
+        let stdin = self.stdin.as_mut().expect("the adapter's input is open");
+        stdin.write_all(bytes).unwrap();
+        stdin.flush().unwrap();
     }
 
     pub fn send(&mut self, command: &str, arguments: Value) -> i64 {
         self.seq += 1;
         let message = json!({ "seq": self.seq, "type": "request", "command": command, "arguments": arguments });
-        crate::wire::write_frame(&mut self.stdin, &message);
+        crate::wire::write_frame(self.stdin.as_mut().expect("the adapter's input is open"), &message);
         self.seq
     }
 
@@ -210,6 +212,23 @@ impl DapClient {
         let exited = self.wait_event("exited");
         self.wait_event("terminated");
         exited["exitCode"].as_i64().unwrap()
+    }
+
+    /// Closes the adapter's input, as an editor that crashed or was killed does, and waits for
+    /// the adapter to exit.
+    pub fn close_input_and_wait(mut self) -> std::process::ExitStatus {
+        self.stdin = None;
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the adapter did not exit after its input closed"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 
     pub fn disconnect(mut self) -> std::process::ExitStatus {
