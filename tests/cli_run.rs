@@ -103,3 +103,34 @@ fn events_metrics_and_several_plugins() {
     assert_eq!(metrics[0]["state"], "unloaded");
     assert_eq!(metrics[1]["calls"]["qirvo_start"], 1);
 }
+
+#[cfg(unix)]
+#[test]
+fn a_granted_directory_symlinked_out_of_the_plugin_folder_is_not_loaded() {
+    let home = tempfile::tempdir().unwrap();
+    let root = tempfile::tempdir().unwrap();
+    let plugin = root.path().join("plugin");
+    let outside = root.path().join("home");
+    std::fs::create_dir_all(&plugin).unwrap();
+    std::fs::create_dir_all(&outside).unwrap();
+    // What the plugin would read and answer next to, were the symlink followed.
+    std::fs::write(outside.join("input.txt"), "twelve bytes").unwrap();
+    let example = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/files");
+    for file in ["manifest.json", "files.wasm"] {
+        std::fs::copy(example.join(file), plugin.join(file)).unwrap();
+    }
+    std::os::unix::fs::symlink(&outside, plugin.join("data")).unwrap();
+    let manifest = plugin.join("manifest.json");
+    let output = qirvo(&["run", manifest.to_str().unwrap()], home.path());
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stdout));
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains("error[Q0407]: directory `data` resolves to"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("error: cannot load"), "{stderr}");
+    assert!(
+        !outside.join("output.txt").exists(),
+        "the plugin ran and wrote outside its folder"
+    );
+}

@@ -2,6 +2,8 @@
 //! where the case needs one, a module built from `module.wat`) and an `expected.txt` listing
 //! each diagnostic as `line:column severity code message`, followed by its help and fixes.
 //!
+//! Absolute paths under the corpus are written `$CORPUS/...`.
+//!
 //! `UPDATE_EXPECT=1 cargo test --test corpus` rewrites the expectations and rebuilds the
 //! `.wasm` fixtures from their `.wat` sources; review the diff before committing it.
 
@@ -91,11 +93,16 @@ fn every_case_produces_exactly_its_expected_diagnostics() {
     let mut failures = Vec::new();
     let cases = cases();
     assert!(cases.len() >= 20, "the corpus lost cases: {}", cases.len());
+    let canonical_corpus = std::fs::canonicalize(corpus_dir())
+        .expect("tests/manifests resolves")
+        .display()
+        .to_string();
     for case in cases {
         let manifest = case.join("manifest.json");
         let text = std::fs::read_to_string(&manifest).expect("manifest is UTF-8");
         let output = rules::check(&text, &CheckContext::for_file(&manifest));
-        let actual = render(&text, &output.diagnostics);
+        // Messages that name where a path resolves hold this checkout's location.
+        let actual = render(&text, &output.diagnostics).replace(&canonical_corpus, "$CORPUS");
         let expected_path = case.join("expected.txt");
         if updating() {
             std::fs::write(&expected_path, &actual).expect("write expected.txt");

@@ -103,6 +103,11 @@ codes! {
     FilesystemPermissionMismatch = "Q0405", Warning, "filesystem settings and `filesystem-access` do not match";
     /// A filesystem directory entry that is not safe or not valid.
     InvalidDirectory = "Q0406", Error, "a filesystem directory entry is invalid";
+    /// A granted directory that resolves (through a symlink, `..` or an absolute path) outside
+    /// the plugin's folder.
+    DirectoryOutsidePlugin = "Q0407", Error, "a granted directory resolves outside the plugin's folder";
+    /// The plugin's own folder (or the folder holding its module) granted read-write.
+    WritablePluginFiles = "Q0408", Warning, "a read-write directory holds the plugin's own manifest or module";
 
     /// `main` points at a file that does not exist.
     ModuleNotFound = "Q0501", Error, "the module named by `main` does not exist";

@@ -191,8 +191,18 @@ impl Parsed {
 /// Most repairs a single parse attempts before giving up on recovering a tree.
 const MAX_REPAIRS: usize = 32;
 
+/// Deepest nesting of arrays and objects parsed (serde_json's limit). The parser and every
+/// walk over the tree recurse per level, so deeper text is refused before it is parsed.
+pub const MAX_DEPTH: usize = 128;
+
 /// Parses `text` as strict JSON, recovering a tree where it can.
 pub fn parse(text: &str) -> Parsed {
+    if let Some(at) = too_deep(text) {
+        return Parsed {
+            root: None,
+            diagnostics: vec![too_deep_error(text, at)],
+        };
+    }
     let strict = ParseOptions {
         allow_comments: false,
         allow_loose_object_property_names: false,
@@ -218,6 +228,11 @@ pub fn parse(text: &str) -> Parsed {
     let mut repaired = text.to_string();
     let mut root = None;
     for _ in 0..MAX_REPAIRS {
+        // Blanking may have uncovered brackets that a string or comment hid.
+        if let Some(at) = too_deep(&repaired) {
+            diagnostics.push(too_deep_error(text, at));
+            break;
+        }
         let collect = CollectOptions {
             comments: CommentCollectionStrategy::AsTokens,
             tokens: true,
@@ -266,6 +281,55 @@ pub fn parse(text: &str) -> Parsed {
     diagnostics.sort_by_key(|diagnostic| diagnostic.span.start);
     diagnostics.dedup_by(|a, b| a.span == b.span && a.message == b.message);
     Parsed { root, diagnostics }
+}
+
+/// The offset of the first `[` or `{` nested deeper than [`MAX_DEPTH`], found by scanning
+/// strings and comments the way jsonc-parser does, so no bracket the parser would reach before
+/// its first error is missed.
+fn too_deep(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Some(i);
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            quote @ (b'"' | b'\'') => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != quote {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                while i < bytes.len() && bytes[i] != b'\n' && bytes[i] != b'\r' {
+                    i += 1;
+                }
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                i += 2;
+                while i < bytes.len() && !(bytes[i] == b'*' && bytes.get(i + 1) == Some(&b'/')) {
+                    i += 1;
+                }
+                i += 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+fn too_deep_error(text: &str, at: usize) -> Diagnostic {
+    Diagnostic::new(
+        Code::Syntax,
+        clamp(text, at..at + 1),
+        format!("arrays and objects are nested more than {MAX_DEPTH} levels deep"),
+    )
 }
 
 fn syntax_error(text: &str, span: Span, kind: &ParseErrorKind) -> Diagnostic {
@@ -423,11 +487,20 @@ fn lowercase_first(text: &str) -> String {
 /// Reports what the lenient parser accepted that JSON does not allow.
 fn leniencies(text: &str, tokens: &[TokenAndRange], out: &mut Vec<Diagnostic>) {
     let span_of = |token: &TokenAndRange| token.range.start..token.range.end;
+    let is_comment = |token: &TokenAndRange| matches!(token.token, Token::CommentLine(_) | Token::CommentBlock(_));
+    // The next token that is not a comment, for each token: one pass from the end, so a run
+    // of comments is not searched again from each of them.
+    let mut next_code: Vec<Option<usize>> = vec![None; tokens.len()];
+    for index in (0..tokens.len().saturating_sub(1)).rev() {
+        next_code[index] = if is_comment(&tokens[index + 1]) {
+            next_code[index + 1]
+        } else {
+            Some(index + 1)
+        };
+    }
     for (index, token) in tokens.iter().enumerate() {
         let span = span_of(token);
-        let next = tokens[index + 1..]
-            .iter()
-            .find(|t| !matches!(t.token, Token::CommentLine(_) | Token::CommentBlock(_)));
+        let next = next_code[index].map(|i| &tokens[i]);
         match &token.token {
             Token::CommentLine(_) | Token::CommentBlock(_) => {
                 out.push(

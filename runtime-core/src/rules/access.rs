@@ -9,6 +9,7 @@ use crate::codes::Code;
 use crate::diagnostic::{Diagnostic, Fix, Severity, Tag};
 use crate::host_pattern::{HostMatch, HostPattern};
 use crate::json::{Node, Span};
+use crate::paths::{self, Grant};
 use crate::permissions::Permission;
 
 pub(super) fn check(checker: &mut Checker) {
@@ -221,33 +222,117 @@ fn directory(checker: &mut Checker, entry: &Node) {
     let Some(path_member) = entry.get("path") else { return };
     let Some(path) = path_member.value.as_str() else { return };
     let span: Span = path_member.value.span.clone();
-    let problem = if path.trim().is_empty() {
-        Some("the directory path is empty".to_string())
-    } else if Path::new(path).is_absolute() {
-        Some(format!(
-            "`{path}` is absolute; directories are relative to the manifest so the plugin folder can move"
-        ))
-    } else if Path::new(path).components().any(|c| c == Component::ParentDir) {
-        Some(format!("`{path}` leaves the plugin's folder with `..`"))
-    } else {
-        None
-    };
-    if let Some(message) = problem {
-        checker.push(Diagnostic::new(Code::InvalidDirectory, span, message));
+    if path.trim().is_empty() {
+        checker.push(Diagnostic::new(
+            Code::InvalidDirectory,
+            span,
+            "the directory path is empty",
+        ));
         return;
     }
-    if let Some(dir) = &checker.context.manifest_dir {
-        let full = dir.join(path);
-        if !full.is_dir() {
-            let what = if full.exists() {
-                "is not a directory"
-            } else {
-                "does not exist"
-            };
+    let read_write = entry.get("mode").and_then(|m| m.value.as_str()) == Some("read-write");
+    let folder = checker
+        .context
+        .manifest_dir
+        .as_deref()
+        .and_then(|dir| std::fs::canonicalize(dir).ok());
+    let Some(folder) = folder else {
+        // No folder on disk to resolve against: only the text can tell.
+        if paths::escapes_lexically(path) {
+            checker.push(outside(span, format!("directory `{path}` leaves the plugin's folder")));
+        } else if has_parent_component(path) {
+            checker.push(Diagnostic::new(Code::InvalidDirectory, span, through_parent(path)));
+        }
+        return;
+    };
+    let (resolved, exists, is_folder) = match paths::grant(&folder, path) {
+        Err(error) => {
+            checker.push(Diagnostic::new(
+                Code::InvalidDirectory,
+                span,
+                format!("directory `{path}` cannot be resolved: {error}"),
+            ));
+            return;
+        }
+        Ok(Grant::Outside { path: resolved }) => {
+            checker.push(outside(span, paths::outside_message(path, &resolved)));
+            return;
+        }
+        Ok(Grant::Inside {
+            path,
+            exists,
+            is_folder,
+        }) => (path, exists, is_folder),
+    };
+    if Path::new(path).is_absolute() {
+        checker.push(Diagnostic::new(
+            Code::InvalidDirectory,
+            span.clone(),
+            format!("`{path}` is absolute; directories are relative to the manifest so the plugin folder can move"),
+        ));
+    } else if has_parent_component(path) {
+        checker.push(Diagnostic::new(
+            Code::InvalidDirectory,
+            span.clone(),
+            through_parent(path),
+        ));
+    }
+    if read_write {
+        let module = checker
+            .value("main")
+            .and_then(Node::as_str)
+            .and_then(|main| std::fs::canonicalize(folder.join(main)).ok().map(|m| (main, m)));
+        let message = match module {
+            _ if is_folder => Some(format!(
+                "`{path}` is the plugin's own folder, granted read-write: the plugin could rewrite its manifest and module"
+            )),
+            Some((main, module)) if module.starts_with(&resolved) => Some(format!(
+                "`{path}` holds the plugin's module `{main}` and is granted read-write: the plugin could rewrite its own code"
+            )),
+            _ => None,
+        };
+        if let Some(message) = message {
             checker.push(
-                Diagnostic::new(Code::InvalidDirectory, span, format!("directory `{path}` {what}"))
-                    .with_severity(Severity::Warning),
+                Diagnostic::new(Code::WritablePluginFiles, span.clone(), message)
+                    .with_help("grant a subfolder for the plugin's data, such as `data`"),
             );
         }
     }
+    if !exists {
+        let diagnostic = if read_write {
+            Diagnostic::new(
+                Code::InvalidDirectory,
+                span,
+                format!("directory `{path}` does not exist; it is created when the plugin loads"),
+            )
+            .with_severity(Severity::Warning)
+        } else {
+            Diagnostic::new(
+                Code::InvalidDirectory,
+                span,
+                format!("directory `{path}` does not exist; the plugin cannot load until it is created"),
+            )
+        };
+        checker.push(diagnostic);
+    } else if !resolved.is_dir() {
+        checker.push(Diagnostic::new(
+            Code::InvalidDirectory,
+            span,
+            format!("`{path}` is not a directory"),
+        ));
+    }
+}
+
+fn outside(span: Span, message: String) -> Diagnostic {
+    Diagnostic::new(Code::DirectoryOutsidePlugin, span, message).with_help(
+        "grant a directory inside the plugin's folder (the manifest's directory); symlinks there must not lead out of it",
+    )
+}
+
+fn has_parent_component(path: &str) -> bool {
+    Path::new(path).components().any(|c| c == Component::ParentDir)
+}
+
+fn through_parent(path: &str) -> String {
+    format!("`{path}` goes through `..`; name the directory without it")
 }

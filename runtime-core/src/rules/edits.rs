@@ -81,28 +81,30 @@ pub fn append_element(text: &str, array: &Node, value_json: &str) -> TextEdit {
 /// Removes the element at `index` from `array`, with the comma that separates it.
 pub fn remove_element(array: &Node, index: usize) -> Option<TextEdit> {
     let items = array.as_array()?;
-    let spans: Vec<Span> = items.iter().map(|item| item.span.clone()).collect();
-    remove_from_list(&spans, index)
+    remove_from_list(index, items.len(), |i| items[i].span.clone())
 }
 
 /// Removes the member at `index` from `object`, with its comma.
 pub fn remove_member(object: &Node, index: usize) -> Option<TextEdit> {
     let members: &[Member] = object.as_object()?;
-    let spans: Vec<Span> = members
-        .iter()
-        .map(|member| member.key_span.start..member.value.span.end)
-        .collect();
-    remove_from_list(&spans, index)
+    remove_from_list(index, members.len(), |i| {
+        members[i].key_span.start..members[i].value.span.end
+    })
 }
 
-fn remove_from_list(spans: &[Span], index: usize) -> Option<TextEdit> {
-    let span = spans.get(index)?;
-    let removed = if let Some(next) = spans.get(index + 1) {
-        span.start..next.start
+/// `span_of(i)` is the span of item `i` of `len`; only the neighbours are looked at, so a fix
+/// per duplicate costs the same in a list of any length.
+fn remove_from_list(index: usize, len: usize, span_of: impl Fn(usize) -> Span) -> Option<TextEdit> {
+    if index >= len {
+        return None;
+    }
+    let span = span_of(index);
+    let removed = if index + 1 < len {
+        span.start..span_of(index + 1).start
     } else if index > 0 {
-        spans[index - 1].end..span.end
+        span_of(index - 1).end..span.end
     } else {
-        span.clone()
+        span
     };
     Some(TextEdit {
         span: removed,

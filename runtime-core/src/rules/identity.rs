@@ -4,9 +4,8 @@
 use super::{Checker, edits};
 use crate::codes::Code;
 use crate::diagnostic::{Diagnostic, Fix, Severity, Tag};
-use crate::json::Node;
+use crate::json::{self, Node};
 use crate::manifest::schema;
-use crate::suggest;
 
 /// Legacy spellings of root fields, and the canonical name of each.
 pub(super) const ALIASES: &[(&str, &str)] = &[
@@ -52,13 +51,26 @@ pub(super) fn check(checker: &mut Checker) {
 
 fn aliases(checker: &mut Checker) {
     let members = checker.root.as_object().unwrap_or_default();
+    // Per canonical name, the first member of each spelling that sets it (a handful), so a
+    // manifest repeating an alias is not searched once per repetition.
+    let mut spellings: Vec<(&str, &json::Member)> = Vec::new();
+    for member in members {
+        let canonical =
+            canonical_of(&member.key).or_else(|| ALIASES.iter().map(|(_, c)| *c).find(|c| *c == member.key));
+        if let Some(canonical) = canonical
+            && !spellings.iter().any(|(_, first)| first.key == member.key)
+        {
+            spellings.push((canonical, member));
+        }
+    }
     for member in members {
         let Some(canonical) = canonical_of(&member.key) else {
             continue;
         };
-        let spelled_both = members.iter().find(|other| {
-            other.key != member.key && (other.key == canonical || canonical_of(&other.key) == Some(canonical))
-        });
+        let spelled_both = spellings
+            .iter()
+            .find(|(c, other)| *c == canonical && other.key != member.key)
+            .map(|(_, other)| *other);
         if let Some(other) = spelled_both {
             if other.key_span.start < member.key_span.start {
                 checker.push(
@@ -249,7 +261,7 @@ pub(super) fn check_enum(checker: &mut Checker, node: &Node, path: &[&str], labe
     if allowed.is_empty() || allowed.contains(&value) {
         return;
     }
-    let suggestion = suggest::closest(value, allowed.iter().copied());
+    let suggestion = checker.suggest(value, allowed.iter().copied());
     let mut diagnostic = Diagnostic::new(
         Code::InvalidEnumValue,
         node.span.clone(),

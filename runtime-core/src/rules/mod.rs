@@ -13,7 +13,7 @@ mod resources;
 mod shape;
 
 pub use identity::is_valid_id;
-pub use module::is_valid_topic;
+pub use module::{MAX_TOPIC_BYTES, is_valid_topic};
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -122,11 +122,23 @@ struct Checker<'a> {
     granted: BTreeMap<Permission, Span>,
     module: Option<Arc<ModuleInfo>>,
     module_path: Option<PathBuf>,
+    /// "Did you mean" searches left: past a few hundred unknown names, more suggestions help
+    /// nobody, and each costs a comparison with every known name.
+    suggestions_left: usize,
 }
+
+/// "Did you mean" searches per check.
+const MAX_SUGGESTIONS: usize = 500;
 
 impl<'a> Checker<'a> {
     fn push(&mut self, diagnostic: Diagnostic) {
         self.diagnostics.push(diagnostic);
+    }
+
+    /// The known name closest to `input`, while the check's budget of searches lasts.
+    fn suggest<'n>(&mut self, input: &str, names: impl IntoIterator<Item = &'n str>) -> Option<&'n str> {
+        self.suggestions_left = self.suggestions_left.checked_sub(1)?;
+        crate::suggest::closest(input, names)
     }
 
     /// The root member `key` (canonical name or one of its accepted aliases).
@@ -192,6 +204,7 @@ pub fn check_parsed(text: &str, parsed: &json::Parsed, context: &CheckContext) -
         granted: BTreeMap::new(),
         module: None,
         module_path: None,
+        suggestions_left: MAX_SUGGESTIONS,
     };
     shape::check(&mut checker);
     identity::check(&mut checker);

@@ -326,10 +326,13 @@ fn memory(checker: &mut Checker, module: &ModuleInfo, main_span: &Span) {
     checker.push(diagnostic);
 }
 
+/// Longest event topic.
+pub const MAX_TOPIC_BYTES: usize = 200;
+
 /// An event topic: segments of letters, digits, `_` and `-`, separated by `.`, `/` or `:`.
 pub fn is_valid_topic(topic: &str) -> bool {
     !topic.is_empty()
-        && topic.len() <= 200
+        && topic.len() <= MAX_TOPIC_BYTES
         && topic.split(['.', '/', ':']).all(|segment| {
             !segment.is_empty()
                 && segment
@@ -341,15 +344,23 @@ pub fn is_valid_topic(topic: &str) -> bool {
 fn events(checker: &mut Checker) {
     let Some(list) = checker.value("events") else { return };
     let Some(items) = list.as_array() else { return };
+    let mut first_of: std::collections::HashMap<&str, &crate::json::Node> = Default::default();
     for (index, item) in items.iter().enumerate() {
         let Some(topic) = item.as_str() else { continue };
+        let earlier = match first_of.entry(topic) {
+            std::collections::hash_map::Entry::Occupied(first) => Some(*first.get()),
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(item);
+                None
+            }
+        };
         if !is_valid_topic(topic) {
             checker.push(Diagnostic::new(
                 Code::InvalidTopic,
                 item.span.clone(),
                 format!("`{topic}` is not a valid event topic: use letters, digits, `_` and `-` in segments separated by `.`, `/` or `:`"),
             ));
-        } else if let Some(first) = items[..index].iter().find(|earlier| earlier.as_str() == Some(topic)) {
+        } else if let Some(first) = earlier {
             let mut diagnostic = Diagnostic::new(
                 Code::InvalidTopic,
                 item.span.clone(),

@@ -2,12 +2,14 @@
 //! you mean"), missing required fields and wrong JSON types, everywhere the schema fixes the
 //! shape. Value rules elsewhere then look only at values of the right type.
 
+use std::collections::HashMap;
+use std::rc::Rc;
+
 use super::{Checker, edits, identity};
 use crate::codes::Code;
 use crate::diagnostic::{Diagnostic, Fix, Severity, TextEdit};
-use crate::json::{Kind, Node, Span};
+use crate::json::{Kind, Member, Node, Span};
 use crate::manifest::schema;
-use crate::suggest;
 
 /// Fields the Qirvo marketplace requires that the wasm runtime can do without: missing ones
 /// are warnings, not errors.
@@ -16,7 +18,13 @@ pub(super) const MARKETPLACE_REQUIRED: &[&str] = &["description", "type", "autho
 pub(super) fn check(checker: &mut Checker) {
     duplicates(checker, checker.root);
     let anchor = checker.root_anchor();
-    walk(checker, checker.root, &mut Vec::new(), anchor);
+    walk(
+        checker,
+        &mut SchemaCache::default(),
+        checker.root,
+        &mut Vec::new(),
+        anchor,
+    );
     for key in MARKETPLACE_REQUIRED {
         if checker.valid_json && checker.field(key).is_none() {
             checker.push(
@@ -33,8 +41,12 @@ pub(super) fn check(checker: &mut Checker) {
 
 fn duplicates(checker: &mut Checker, node: &Node) {
     if let Some(members) = node.as_object() {
+        let mut first_of: HashMap<&str, &Member> = HashMap::with_capacity(members.len());
         for (index, member) in members.iter().enumerate() {
-            if let Some(first) = members[..index].iter().find(|earlier| earlier.key == member.key) {
+            if let Some(first) = first_of.get(member.key.as_str()).copied().or_else(|| {
+                first_of.insert(&member.key, member);
+                None
+            }) {
                 let mut diagnostic = Diagnostic::new(
                     Code::DuplicateKey,
                     member.key_span.clone(),
@@ -58,17 +70,45 @@ fn duplicates(checker: &mut Checker, node: &Node) {
     }
 }
 
+/// What the schema says about one path.
+struct SchemaFacts {
+    kinds: Vec<Kind>,
+    properties: Option<Vec<&'static str>>,
+    required: Vec<&'static str>,
+}
+
+/// Schema look-ups by path: every element of a long array has the same path, and a look-up
+/// walks the schema.
+#[derive(Default)]
+struct SchemaCache(HashMap<Vec<&'static str>, Rc<SchemaFacts>>);
+
+impl SchemaCache {
+    fn facts(&mut self, path: &[&'static str]) -> Rc<SchemaFacts> {
+        if let Some(facts) = self.0.get(path) {
+            return facts.clone();
+        }
+        let facts = Rc::new(SchemaFacts {
+            kinds: schema::accepted_kinds(path),
+            properties: schema::property_names(path),
+            required: schema::required_properties(path),
+        });
+        self.0.insert(path.to_vec(), facts.clone());
+        facts
+    }
+}
+
 /// Checks `node` against the schema at `path`. `anchor` is where "missing field" goes: the
 /// key of the object, or its opening brace when it has no key.
-fn walk(checker: &mut Checker, node: &Node, path: &mut Vec<&'static str>, anchor: Span) {
+fn walk(checker: &mut Checker, cache: &mut SchemaCache, node: &Node, path: &mut Vec<&'static str>, anchor: Span) {
+    let facts = cache.facts(path);
     let segments = path.clone();
-    let kinds = schema::accepted_kinds(&segments);
+    let kinds = &facts.kinds;
     if !kinds.is_empty() && !kinds.contains(&node.kind()) {
-        wrong_type(checker, node, &segments, &kinds);
+        wrong_type(checker, node, &segments, kinds);
         return;
     }
     if let Some(members) = node.as_object() {
-        let Some(known) = schema::property_names(&segments) else {
+        let Some(known) = &facts.properties else {
             return;
         };
         let at_root = path.is_empty();
@@ -81,18 +121,14 @@ fn walk(checker: &mut Checker, node: &Node, path: &mut Vec<&'static str>, anchor
             let name = known.iter().copied().find(|k| *k == member.key).or(alias);
             if let Some(canonical) = name {
                 path.push(canonical);
-                walk(checker, &member.value, path, member.key_span.clone());
+                walk(checker, cache, &member.value, path, member.key_span.clone());
                 path.pop();
             } else {
-                unknown_key(checker, member.key.as_str(), &member.key_span, &known, &segments);
+                unknown_key(checker, member.key.as_str(), &member.key_span, known, &segments);
             }
         }
-        let required = if checker.valid_json {
-            schema::required_properties(&segments)
-        } else {
-            Vec::new()
-        };
-        for required in required {
+        let required: &[&str] = if checker.valid_json { &facts.required } else { &[] };
+        for &required in required {
             let present = members.iter().any(|member| {
                 member.key == required || (at_root && identity::aliases_of(required).contains(&member.key.as_str()))
             });
@@ -118,7 +154,7 @@ fn walk(checker: &mut Checker, node: &Node, path: &mut Vec<&'static str>, anchor
         path.push("[]");
         for item in items {
             let anchor = item.span.start..item.span.start + 1;
-            walk(checker, item, path, anchor);
+            walk(checker, cache, item, path, anchor);
         }
         path.pop();
     }
@@ -161,7 +197,9 @@ fn unknown_key(checker: &mut Checker, key: &str, span: &Span, known: &[&str], se
             Vec::new()
         })
     };
-    let suggestion = suggest::closest(key, known_names()).map(|name| identity::canonical_of(name).unwrap_or(name));
+    let suggestion = checker
+        .suggest(key, known_names())
+        .map(|name| identity::canonical_of(name).unwrap_or(name));
     let place = if segments.is_empty() {
         "the manifest".to_string()
     } else {

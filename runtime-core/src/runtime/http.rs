@@ -1,14 +1,19 @@
 //! The HTTP client behind `http_request`: `reqwest` with the manifest's rules applied. Every
 //! request and every redirect is checked against `allowed_hosts`; requests in flight are capped
-//! by `max_connections`; response bodies are read no faster than `bandwidth`.
+//! by `max_connections` until their response is collected; response bodies are read no faster
+//! than `bandwidth`. What the host holds for a plugin's requests (request texts, response
+//! headers and bodies) counts against one budget, the smaller of its memory limit and
+//! [`MAX_HTTP_BUFFERED`], so a plugin cannot make the host hold more than it could itself.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use reqwest::Url;
 use serde::{Deserialize, Serialize};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::task::JoinHandle;
 
 use crate::host_pattern::HostPattern;
 
@@ -51,8 +56,8 @@ pub enum HttpError {
     /// The URL is not allowed by the manifest.
     #[error("{0}")]
     Denied(String),
-    /// `max_connections` requests are already in flight.
-    #[error("too many connections: {0} requests are in flight and max_connections is {0}")]
+    /// `max_connections` requests are already in flight (or not yet collected).
+    #[error("too many connections: {0} requests are in flight or waiting to be collected, and max_connections is {0}")]
     TooManyConnections(u32),
     /// The request JSON or URL is malformed.
     #[error("invalid request: {0}")]
@@ -60,8 +65,8 @@ pub enum HttpError {
     /// The request took longer than the network timeout.
     #[error("the request timed out after {} ms", .0.as_millis())]
     Timeout(Duration),
-    /// The response body is larger than allowed.
-    #[error("the response is larger than {0} bytes")]
+    /// The request or response does not fit in the plugin's HTTP budget.
+    #[error("too large: the plugin's requests and responses may hold at most {0} bytes in the host at once")]
     TooLarge(usize),
     /// Connection, TLS or protocol failure.
     #[error("request failed: {0}")]
@@ -77,7 +82,7 @@ pub struct HttpClient {
     max_connections: u32,
     bandwidth: Option<u64>,
     timeout: Duration,
-    max_body: usize,
+    budget: Arc<Budget>,
     metrics: Arc<Metrics>,
 }
 
@@ -92,8 +97,92 @@ pub struct HttpSettings {
     pub bandwidth: Option<u64>,
     /// Per-request timeout.
     pub timeout: Duration,
-    /// Largest response body.
-    pub max_body: usize,
+    /// Most bytes of requests and responses the host holds at once, over all requests.
+    pub max_buffered: usize,
+}
+
+/// The default cap of [`HttpSettings::max_buffered`] (below it: the plugin's memory limit).
+pub const MAX_HTTP_BUFFERED: usize = 64 << 20;
+
+/// Bytes the host holds for one plugin's requests and responses.
+#[derive(Debug)]
+struct Budget {
+    held: AtomicUsize,
+    limit: usize,
+}
+
+/// A share of a [`Budget`], given back when dropped.
+#[derive(Debug)]
+pub struct Held {
+    budget: Arc<Budget>,
+    bytes: usize,
+}
+
+impl Held {
+    fn new(budget: &Arc<Budget>) -> Held {
+        Held {
+            budget: budget.clone(),
+            bytes: 0,
+        }
+    }
+
+    /// Takes `more` bytes of the budget, or fails when they do not fit.
+    fn grow(&mut self, more: usize) -> Result<(), HttpError> {
+        let limit = self.budget.limit;
+        self.budget
+            .held
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |held| {
+                held.checked_add(more).filter(|total| *total <= limit)
+            })
+            .map_err(|_| HttpError::TooLarge(limit))?;
+        self.bytes += more;
+        Ok(())
+    }
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        self.budget.held.fetch_sub(self.bytes, Ordering::AcqRel);
+    }
+}
+
+/// A response with the share of the budget it holds until it is handed to the plugin.
+#[derive(Debug)]
+pub struct HeldResponse {
+    /// The response.
+    pub response: HttpResponse,
+    _held: Held,
+}
+
+/// A request started on its own task. Dropping it (the plugin was unloaded or dropped, or its
+/// call was cancelled) aborts the request; its connection permit is held until then.
+#[derive(Debug)]
+pub struct InFlight {
+    task: JoinHandle<Result<HeldResponse, HttpError>>,
+    _permit: OwnedSemaphorePermit,
+}
+
+impl InFlight {
+    /// Starts `request` (prepared by [`HttpClient::prepare`]) on its own task.
+    pub fn start(client: HttpClient, request: HttpRequest, url: Url, permit: OwnedSemaphorePermit) -> InFlight {
+        InFlight {
+            task: tokio::spawn(async move { client.send(request, url).await }),
+            _permit: permit,
+        }
+    }
+
+    /// Waits for the response.
+    pub async fn finish(mut self) -> Result<HeldResponse, HttpError> {
+        (&mut self.task)
+            .await
+            .map_err(|e| HttpError::Failed(format!("request task failed: {e}")))?
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
 }
 
 fn allowed_by(patterns: &[HostPattern], url: &Url) -> bool {
@@ -130,7 +219,10 @@ impl HttpClient {
             max_connections: settings.max_connections,
             bandwidth: settings.bandwidth,
             timeout: settings.timeout,
-            max_body: settings.max_body,
+            budget: Arc::new(Budget {
+                held: AtomicUsize::new(0),
+                limit: settings.max_buffered,
+            }),
             metrics,
         })
     }
@@ -162,13 +254,13 @@ impl HttpClient {
         Ok((url, permit))
     }
 
-    /// Sends a prepared request; the permit is held until the body is read.
-    pub async fn send(
-        &self,
-        request: HttpRequest,
-        url: Url,
-        _permit: OwnedSemaphorePermit,
-    ) -> Result<HttpResponse, HttpError> {
+    /// Sends a prepared request (the caller keeps its connection permit).
+    pub async fn send(&self, request: HttpRequest, url: Url) -> Result<HeldResponse, HttpError> {
+        let request_bytes = request.url.len()
+            + request.body.as_ref().map_or(0, String::len)
+            + request.headers.iter().map(|(k, v)| k.len() + v.len()).sum::<usize>();
+        let mut sending = Held::new(&self.budget);
+        sending.grow(request_bytes)?;
         let method = reqwest::Method::from_bytes(request.method.to_ascii_uppercase().as_bytes())
             .map_err(|_| HttpError::Invalid(format!("bad method `{}`", request.method)))?;
         let mut builder = self.client.request(method, url);
@@ -182,8 +274,10 @@ impl HttpClient {
         }
         self.metrics.update(|m| m.network_requests += 1);
         let mut response = builder.send().await.map_err(|e| self.classify(e))?;
+        drop(sending);
+        let mut held = Held::new(&self.budget);
         let status = response.status().as_u16();
-        let headers = response
+        let headers: BTreeMap<String, String> = response
             .headers()
             .iter()
             .map(|(k, v)| {
@@ -193,20 +287,19 @@ impl HttpClient {
                 )
             })
             .collect();
+        held.grow(headers.iter().map(|(k, v)| k.len() + v.len()).sum())?;
         let mut body = Vec::new();
         let reading = Instant::now();
         while let Some(chunk) = response.chunk().await.map_err(|e| self.classify(e))? {
+            held.grow(chunk.len())?;
             body.extend_from_slice(&chunk);
-            if body.len() > self.max_body {
-                return Err(HttpError::TooLarge(self.max_body));
-            }
             self.metrics.update(|m| m.network_bytes_received += chunk.len() as u64);
             self.pace(body.len() as u64, reading).await;
         }
-        Ok(HttpResponse {
-            status,
-            headers,
-            body: String::from_utf8_lossy(&body).into_owned(),
+        let body = String::from_utf8(body).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+        Ok(HeldResponse {
+            response: HttpResponse { status, headers, body },
+            _held: held,
         })
     }
 

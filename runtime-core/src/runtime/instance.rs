@@ -392,7 +392,9 @@ impl PluginInstance {
 
     /// Events the plugin published during its last calls.
     pub fn take_published(&mut self) -> Vec<(String, Vec<u8>)> {
-        std::mem::take(&mut self.store.data_mut().published)
+        let state = self.store.data_mut();
+        state.published_bytes = 0;
+        std::mem::take(&mut state.published)
     }
 
     /// Checks memory use, the state, and the plugin's own `qirvo_health_check`.
@@ -451,9 +453,8 @@ impl PluginInstance {
         {
             stop_error = Some(error);
         }
-        for (_, task) in self.store.data_mut().requests.drain() {
-            task.abort();
-        }
+        // Dropping a request aborts it.
+        self.store.data_mut().requests.clear();
         if self.state.can_advance_to(LifecycleState::Unloaded) {
             self.set_state(LifecycleState::Unloaded, "unload")?;
         } else {

@@ -280,7 +280,10 @@ impl PluginRuntime {
         self.emit_state(&id, LifecycleState::Initializing);
         self.hooks.run(HookPhase::PreLoad, &id)?;
 
-        let wasm = std::fs::read(&module_path).map_err(read)?;
+        let wasm = crate::module_info::read_module(&module_path).map_err(|error| LoadError::Read {
+            path: module_path.clone(),
+            error: error.into(),
+        })?;
         let (engine, module, outcome) = self.compile(&wasm, &options)?;
 
         let granted = granted_permissions(&manifest);
@@ -306,7 +309,9 @@ impl PluginRuntime {
                     .as_ref()
                     .and_then(|n| n.timeout)
                     .map_or(crate::manifest::defaults::HTTP_TIMEOUT, |t| t.0),
-                max_body: usize::try_from(resources.memory_bytes()).unwrap_or(usize::MAX),
+                max_buffered: usize::try_from(resources.memory_bytes())
+                    .unwrap_or(usize::MAX)
+                    .min(http::MAX_HTTP_BUFFERED),
             };
             Some(HttpClient::new(settings, metrics.clone()).map_err(|e| LoadError::Sandbox(e.to_string()))?)
         } else {
@@ -319,8 +324,16 @@ impl PluginRuntime {
         let mut wasi = WasiCtxBuilder::new();
         wasi.stdout(stdout.clone()).stderr(stderr.clone()).args(&[id.as_str()]);
         if granted.contains(&Permission::FilesystemAccess) {
+            // The rules refused escapes already; resolving again here covers what changed on
+            // disk since, and preopening the canonical path pins where the plugin lands.
+            let folder = std::fs::canonicalize(&manifest_dir)
+                .map_err(|e| LoadError::Sandbox(format!("the plugin's folder `{}`: {e}", manifest_dir.display())))?;
             for directory in manifest.filesystem.iter().flat_map(|f| &f.directories) {
-                let host = manifest_dir.join(&directory.path);
+                let read_write = directory.mode == AccessMode::ReadWrite;
+                let host = crate::paths::prepare_grant(&folder, &directory.path, read_write).map_err(|message| {
+                    tracing::warn!(plugin = %id, %message, "granted directory refused");
+                    LoadError::Sandbox(message)
+                })?;
                 let guest = directory
                     .guest
                     .clone()
@@ -329,9 +342,6 @@ impl PluginRuntime {
                     AccessMode::ReadOnly => FsPerms::ReadOnly,
                     AccessMode::ReadWrite => FsPerms::ReadWrite,
                 };
-                if directory.mode == AccessMode::ReadWrite {
-                    let _ = std::fs::create_dir_all(&host);
-                }
                 wasi.preopened_dir(&host, &guest, perms)
                     .map_err(|e| LoadError::Sandbox(format!("directory `{}`: {e}", directory.path)))?;
             }

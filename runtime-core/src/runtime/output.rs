@@ -116,6 +116,9 @@ pub fn discard() -> EventSink {
     Arc::new(|_| {})
 }
 
+/// Longest output line reported; longer ones are split.
+pub const MAX_LINE_BYTES: usize = 64 * 1024;
+
 /// One of a plugin's output streams, split into lines.
 #[derive(Clone)]
 pub struct PluginOutput {
@@ -148,14 +151,28 @@ impl PluginOutput {
     fn write(&self, bytes: &[u8]) {
         let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
         pending.extend_from_slice(bytes);
-        while let Some(newline) = pending.iter().position(|b| *b == b'\n') {
-            let line: Vec<u8> = pending.drain(..=newline).collect();
-            self.emit(&line[..line.len() - 1]);
+        // One pass and one drain: draining line by line would move the rest of a large write
+        // once per line.
+        let mut start = 0;
+        while let Some(length) = pending[start..].iter().position(|b| *b == b'\n') {
+            self.emit_cut(&pending[start..start + length]);
+            start += length + 1;
         }
+        pending.drain(..start);
         // A plugin printing without newlines must not grow the buffer without bound.
-        if pending.len() > 64 * 1024 {
+        if pending.len() > MAX_LINE_BYTES {
             let line: Vec<u8> = std::mem::take(&mut *pending);
-            self.emit(&line);
+            self.emit_cut(&line);
+        }
+    }
+
+    /// Emits a line in pieces of at most [`MAX_LINE_BYTES`].
+    fn emit_cut(&self, line: &[u8]) {
+        if line.is_empty() {
+            return self.emit(line);
+        }
+        for piece in line.chunks(MAX_LINE_BYTES) {
+            self.emit(piece);
         }
     }
 
@@ -218,5 +235,28 @@ mod tests {
         output.write(b"ld\npartial");
         output.flush_partial();
         assert_eq!(*lines.lock().unwrap(), ["hello", "world", "partial"]);
+    }
+
+    #[test]
+    fn a_large_write_is_split_in_one_pass_and_long_lines_are_cut() {
+        let count = Arc::new(Mutex::new((0usize, 0usize)));
+        let seen = count.clone();
+        let output = PluginOutput::new(
+            "p",
+            Stream::Stdout,
+            Arc::new(move |event| {
+                if let RuntimeEvent::Output { line, .. } = event {
+                    let mut seen = seen.lock().unwrap();
+                    seen.0 += 1;
+                    seen.1 = seen.1.max(line.len());
+                }
+            }),
+        );
+        output.write("x\n".repeat(200_000).as_bytes());
+        assert_eq!(count.lock().unwrap().0, 200_000);
+        let mut long = vec![b'y'; 3 * MAX_LINE_BYTES + 1];
+        long.push(b'\n');
+        output.write(&long);
+        assert_eq!(*count.lock().unwrap(), (200_004, MAX_LINE_BYTES));
     }
 }

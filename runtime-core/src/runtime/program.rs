@@ -61,9 +61,9 @@ impl PluginRuntime {
         program: ProgramOptions,
         options: LoadOptions,
     ) -> Result<Program, LoadError> {
-        let wasm = std::fs::read(path).map_err(|error| LoadError::Read {
+        let wasm = crate::module_info::read_module(path).map_err(|error| LoadError::Read {
             path: path.to_path_buf(),
-            error,
+            error: error.into(),
         })?;
         let name = path
             .file_stem()

@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use wasmtime_wasi::p1::WasiP1Ctx;
 
-use super::http::{HttpClient, HttpError, HttpResponse};
+use super::http::{HttpClient, InFlight};
 use super::limits::{CallClock, MemoryLimiter};
 use super::metrics::Metrics;
 use super::output::{EventSink, PluginOutput};
@@ -44,7 +44,10 @@ pub struct HostState {
     pub(crate) plugin: Arc<PluginContext>,
     pub(crate) last_error: Option<String>,
     pub(crate) published: Vec<(String, Vec<u8>)>,
-    pub(crate) requests: HashMap<i64, tokio::task::JoinHandle<Result<HttpResponse, HttpError>>>,
+    /// Bytes of topics and payloads in `published`.
+    pub(crate) published_bytes: usize,
+    /// Requests started and not yet collected; dropping one aborts it.
+    pub(crate) requests: HashMap<i64, InFlight>,
     pub(crate) next_request: i64,
     pub(crate) debugger: Option<std::sync::Arc<dyn super::debug::DebugSink>>,
 }
@@ -58,6 +61,7 @@ impl HostState {
             plugin,
             last_error: None,
             published: Vec::new(),
+            published_bytes: 0,
             requests: HashMap::new(),
             next_request: 1,
             debugger: None,

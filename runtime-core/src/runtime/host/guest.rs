@@ -53,9 +53,34 @@ pub fn read(caller: &mut Caller<'_, HostState>, ptr: i32, len: i32) -> Result<Ve
         })
 }
 
-/// Reads a UTF-8 string argument.
-pub fn read_str(caller: &mut Caller<'_, HostState>, ptr: i32, len: i32, what: &str) -> Result<String, HostError> {
-    String::from_utf8(read(caller, ptr, len)?)
+/// Like [`read`], refusing before copying anything when `len` is above `max`: what a plugin
+/// passes is copied into host memory, which its memory limit does not cover.
+pub fn read_at_most(
+    caller: &mut Caller<'_, HostState>,
+    ptr: i32,
+    len: i32,
+    max: usize,
+    what: &str,
+) -> Result<Vec<u8>, HostError> {
+    let len_bytes = len as u32 as usize;
+    if len_bytes > max {
+        return Err(HostError::new(
+            ErrorCode::LimitExceeded,
+            format!("{what} has {len_bytes} bytes; at most {max} are accepted"),
+        ));
+    }
+    read(caller, ptr, len)
+}
+
+/// Reads a UTF-8 string argument of at most `max` bytes.
+pub fn read_str_at_most(
+    caller: &mut Caller<'_, HostState>,
+    ptr: i32,
+    len: i32,
+    max: usize,
+    what: &str,
+) -> Result<String, HostError> {
+    String::from_utf8(read_at_most(caller, ptr, len, max, what)?)
         .map_err(|_| HostError::new(ErrorCode::InvalidArgument, format!("{what} is not valid UTF-8")))
 }
 

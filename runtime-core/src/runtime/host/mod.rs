@@ -8,13 +8,21 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use wasmtime::{Caller, Linker};
 
-use self::guest::{HostError, finish_i32, finish_i64, read, read_str, write_out};
-use super::http::HttpRequest;
+use self::guest::{HostError, finish_i32, finish_i64, read_at_most, read_str_at_most, write_out};
+use super::events::{MAX_EVENT_PAYLOAD, MAX_PENDING_EVENT_BYTES, MAX_PENDING_EVENTS};
+use super::http::{HttpRequest, InFlight};
+use super::output::MAX_LINE_BYTES;
 use super::output::{LogLevel, RuntimeEvent};
 use super::state::HostState;
+use super::storage::MAX_KEY_LEN;
 use crate::host_api::{self, ErrorCode, HOST_FUNCTIONS, QIRVO_MODULE};
 use crate::permissions::Permission;
-use crate::rules::is_valid_topic;
+use crate::rules::{MAX_TOPIC_BYTES, is_valid_topic};
+
+/// Longest HTTP request text (JSON) a plugin passes.
+const MAX_REQUEST_BYTES: usize = 16 << 20;
+/// Longest notification title.
+const MAX_TITLE_BYTES: usize = 1024;
 
 /// Links WASI preview 1 and the `qirvo` functions the permissions grant.
 pub fn link(linker: &mut Linker<HostState>, granted: impl Fn(Permission) -> bool) -> wasmtime::Result<()> {
@@ -56,6 +64,14 @@ fn storage_error(caller: &Caller<'_, HostState>, error: super::storage::StorageE
     }
 }
 
+/// A value refused unread for its size counts as a quota violation, like a refused write.
+fn storage_quota_error(caller: &Caller<'_, HostState>, error: HostError) -> HostError {
+    if error.code == ErrorCode::LimitExceeded {
+        caller.data().plugin.metrics.update(|m| m.storage_quota_violations += 1);
+    }
+    error
+}
+
 fn http_error(error: super::http::HttpError) -> HostError {
     use super::http::HttpError;
     let code = match &error {
@@ -77,7 +93,7 @@ async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) 
 
 /// Starts an HTTP request on its own task; the permit caps requests in flight.
 fn start_request(caller: &mut Caller<'_, HostState>, ptr: i32, len: i32) -> Result<i64, HostError> {
-    let text = read_str(caller, ptr, len, "the request")?;
+    let text = read_str_at_most(caller, ptr, len, MAX_REQUEST_BYTES, "the request")?;
     let request: HttpRequest = serde_json::from_str(&text).map_err(|e| {
         HostError::new(
             ErrorCode::InvalidArgument,
@@ -94,22 +110,18 @@ fn start_request(caller: &mut Caller<'_, HostState>, ptr: i32, len: i32) -> Resu
     let state = caller.data_mut();
     let id = state.next_request;
     state.next_request += 1;
-    let task = tokio::spawn(async move { client.send(request, url, permit).await });
-    state.requests.insert(id, task);
+    state.requests.insert(id, InFlight::start(client, request, url, permit));
     Ok(id)
 }
 
 async fn wait_request(caller: &mut Caller<'_, HostState>, id: i64) -> Result<i64, HostError> {
-    let task = caller
+    let request = caller
         .data_mut()
         .requests
         .remove(&id)
         .ok_or_else(|| HostError::new(ErrorCode::NotFound, format!("no request {id} is in flight")))?;
-    let response = task
-        .await
-        .map_err(|e| HostError::new(ErrorCode::Failed, format!("request task failed: {e}")))?
-        .map_err(http_error)?;
-    let json = serde_json::to_vec(&response).map_err(|e| HostError::new(ErrorCode::Failed, e.to_string()))?;
+    let held = request.finish().await.map_err(http_error)?;
+    let json = serde_json::to_vec(&held.response).map_err(|e| HostError::new(ErrorCode::Failed, e.to_string()))?;
     write_out(caller, &json).await
 }
 
@@ -122,7 +134,9 @@ fn define(linker: &mut Linker<HostState>, name: &str) -> wasmtime::Result<()> {
             name,
             |mut caller: Caller<'_, HostState>, level: i32, ptr: i32, len: i32| {
                 count(&caller, "log");
-                let message = match read(&mut caller, ptr, len) {
+                // Longer messages are cut, as output lines are.
+                let shown = (len as u32).min(MAX_LINE_BYTES as u32) as i32;
+                let message = match read_at_most(&mut caller, ptr, shown, MAX_LINE_BYTES, "the message") {
                     Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
                     Err(error) => format!("<unreadable log message: {}>", error.message),
                 };
@@ -152,7 +166,7 @@ fn define(linker: &mut Linker<HostState>, name: &str) -> wasmtime::Result<()> {
                 Box::new(async move {
                     count(&caller, "config_get");
                     let result = async {
-                        let key = read_str(&mut caller, ptr, len, "the key")?;
+                        let key = read_str_at_most(&mut caller, ptr, len, MAX_KEY_LEN, "the key")?;
                         let value = caller
                             .data()
                             .plugin
@@ -184,15 +198,31 @@ fn define(linker: &mut Linker<HostState>, name: &str) -> wasmtime::Result<()> {
             |mut caller: Caller<'_, HostState>, tp: i32, tl: i32, pp: i32, pl: i32| -> i32 {
                 count(&caller, "event_publish");
                 let result = (|| {
-                    let topic = read_str(&mut caller, tp, tl, "the topic")?;
+                    let topic = read_str_at_most(&mut caller, tp, tl, MAX_TOPIC_BYTES, "the topic")?;
                     if !is_valid_topic(&topic) {
                         return Err(HostError::new(
                             ErrorCode::InvalidArgument,
                             format!("`{topic}` is not a valid topic"),
                         ));
                     }
-                    let payload = read(&mut caller, pp, pl)?;
-                    caller.data_mut().published.push((topic, payload));
+                    let payload = read_at_most(&mut caller, pp, pl, MAX_EVENT_PAYLOAD, "the payload")?;
+                    let state = caller.data_mut();
+                    let size = topic.len() + payload.len();
+                    if state.published.len() >= MAX_PENDING_EVENTS
+                        || state.published_bytes + size > MAX_PENDING_EVENT_BYTES
+                    {
+                        return Err(HostError::new(
+                            ErrorCode::LimitExceeded,
+                            format!(
+                                "{} events ({} bytes) are waiting for delivery; at most {MAX_PENDING_EVENTS} \
+                                 events and {MAX_PENDING_EVENT_BYTES} bytes may wait",
+                                state.published.len(),
+                                state.published_bytes
+                            ),
+                        ));
+                    }
+                    state.published_bytes += size;
+                    state.published.push((topic, payload));
                     caller.data().plugin.metrics.update(|m| m.events_published += 1);
                     Ok(())
                 })();
@@ -204,7 +234,7 @@ fn define(linker: &mut Linker<HostState>, name: &str) -> wasmtime::Result<()> {
                 Box::new(async move {
                     count(&caller, "storage_get");
                     let result = async {
-                        let key = read_str(&mut caller, ptr, len, "the key")?;
+                        let key = read_str_at_most(&mut caller, ptr, len, MAX_KEY_LEN, "the key")?;
                         let store = storage(&caller)?;
                         let lookup = key.clone();
                         let value = blocking(move || store.get(&lookup))
@@ -223,7 +253,7 @@ fn define(linker: &mut Linker<HostState>, name: &str) -> wasmtime::Result<()> {
                 Box::new(async move {
                     count(&caller, "storage_list");
                     let result = async {
-                        let prefix = read_str(&mut caller, ptr, len, "the prefix")?;
+                        let prefix = read_str_at_most(&mut caller, ptr, len, MAX_KEY_LEN, "the prefix")?;
                         let store = storage(&caller)?;
                         let keys = blocking(move || store.list(&prefix))
                             .await?
@@ -244,8 +274,12 @@ fn define(linker: &mut Linker<HostState>, name: &str) -> wasmtime::Result<()> {
                 Box::new(async move {
                     count(&caller, "storage_set");
                     let result = async {
-                        let key = read_str(&mut caller, kp, kl, "the key")?;
-                        let value = read(&mut caller, vp, vl)?;
+                        let key = read_str_at_most(&mut caller, kp, kl, MAX_KEY_LEN, "the key")?;
+                        // A value above the whole quota cannot be stored: refuse it unread.
+                        let quota = caller.data().plugin.manifest.resources.storage_bytes();
+                        let quota = usize::try_from(quota).unwrap_or(usize::MAX);
+                        let value = read_at_most(&mut caller, vp, vl, quota, "the value")
+                            .map_err(|e| storage_quota_error(&caller, e))?;
                         let store = storage(&caller)?;
                         let writer = store.clone();
                         blocking(move || writer.set(&key, &value))
@@ -266,7 +300,7 @@ fn define(linker: &mut Linker<HostState>, name: &str) -> wasmtime::Result<()> {
                 Box::new(async move {
                     count(&caller, "storage_delete");
                     let result = async {
-                        let key = read_str(&mut caller, ptr, len, "the key")?;
+                        let key = read_str_at_most(&mut caller, ptr, len, MAX_KEY_LEN, "the key")?;
                         let store = storage(&caller)?;
                         let lookup = key.clone();
                         let existed = blocking(move || store.delete(&lookup))
@@ -317,8 +351,8 @@ fn define(linker: &mut Linker<HostState>, name: &str) -> wasmtime::Result<()> {
             |mut caller: Caller<'_, HostState>, tp: i32, tl: i32, bp: i32, bl: i32| -> i32 {
                 count(&caller, "notify");
                 let result = (|| {
-                    let title = read_str(&mut caller, tp, tl, "the title")?;
-                    let body = read_str(&mut caller, bp, bl, "the body")?;
+                    let title = read_str_at_most(&mut caller, tp, tl, MAX_TITLE_BYTES, "the title")?;
+                    let body = read_str_at_most(&mut caller, bp, bl, MAX_LINE_BYTES, "the body")?;
                     let plugin = caller.data().plugin.id.clone();
                     caller.data().plugin.metrics.update(|m| m.notifications += 1);
                     emit(&caller, RuntimeEvent::Notification { plugin, title, body });
