@@ -134,38 +134,6 @@ fn hover_and_completion() {
     );
 }
 
-#[test]
-fn rebuilding_the_module_updates_the_diagnostics() {
-    let dir = tempfile::tempdir().unwrap();
-    let text = NEEDS_STORAGE.replace("\"version\": \"1.0\"", "\"version\": \"1.0.0\"");
-    let uri = manifest_in(dir.path(), None, &text);
-    let mut client = LspClient::start();
-    client.notify(
-        "textDocument/didOpen",
-        json!({ "textDocument": { "uri": uri, "languageId": "json", "version": 1, "text": text } }),
-    );
-    assert!(
-        codes(&client.diagnostics(&uri, 1)).contains(&"Q0501".to_string()),
-        "module missing"
-    );
-    let source = format!(
-        "{}/tests/manifests/good-minimal/module.wasm",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    std::fs::copy(source, dir.path().join("module.wasm")).unwrap();
-    let module_uri = format!("file://{}", dir.path().join("module.wasm").display());
-    client.notify(
-        "workspace/didChangeWatchedFiles",
-        json!({ "changes": [{ "uri": module_uri, "type": 1 }] }),
-    );
-    let diagnostics = client.diagnostics(&uri, 1);
-    assert!(!codes(&diagnostics).contains(&"Q0501".to_string()), "{diagnostics:#?}");
-    assert!(
-        codes(&diagnostics).contains(&"Q0505".to_string()),
-        "now checked against the module: {diagnostics:#?}"
-    );
-}
-
 /// Thousands of random incremental edits with requests for every feature in between: the server
 /// never panics or stalls (every request is answered without an error), and its copy of
 /// the text stays the client's (its diagnostics equal those of the same text opened fresh).

@@ -118,4 +118,87 @@ mod tests {
         edit(&mut text, (5, 0), (9, 9), "!");
         assert_eq!(text, " {\"name\": \"😀 y\"}!");
     }
+
+    /// xorshift64: a seeded, reproducible stream for the property test below.
+    struct Random(u64);
+
+    impl Random {
+        fn below(&mut self, bound: usize) -> usize {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            (self.0 % bound as u64) as usize
+        }
+
+        /// A line or column: mostly near the text's own, sometimes huge.
+        fn coordinate(&mut self, near: usize) -> u32 {
+            match self.below(8) {
+                0 => u32::MAX,
+                1 => self.below(u32::MAX as usize) as u32,
+                _ => self.below(near + 3) as u32,
+            }
+        }
+    }
+
+    /// The byte offset a client means, by the spec's rule written independently: lines end
+    /// before `\n` or `\r\n`, a column past the end is the end, a line past the last is the end
+    /// of the text, and inside a surrogate pair is the start of its character.
+    fn spec_offset(text: &str, line: u32, column: u32) -> usize {
+        let segments: Vec<&str> = text.split('\n').collect();
+        let Some(segment) = segments.get(line as usize) else {
+            return text.len();
+        };
+        let start: usize = segments[..line as usize].iter().map(|s| s.len() + 1).sum();
+        let ends_with_newline = (line as usize) < segments.len() - 1;
+        let content = match segment.strip_suffix('\r') {
+            Some(content) if ends_with_newline => content,
+            _ => segment,
+        };
+        let mut units = 0;
+        for (index, character) in content.char_indices() {
+            units += character.len_utf16();
+            if units > column as usize {
+                return start + index;
+            }
+        }
+        start + content.len()
+    }
+
+    #[test]
+    fn random_positions_never_panic_clamp_as_the_spec_says_and_round_trip() {
+        const PIECES: &[&str] = &["a", "é", "中", "😀", "𝄞", "\n", "\r\n", "\r", " ", "\""];
+        let mut random = Random(0x2545_f491_4f6c_dd1d);
+        for _ in 0..1500 {
+            let length = random.below(30);
+            let mut text: String = (0..length).map(|_| PIECES[random.below(PIECES.len())]).collect();
+            let locator = Locator::new(&text);
+            // Every offset an editor can name (not between `\r` and `\n`) survives the round trip.
+            for offset in (0..=text.len()).filter(|&offset| text.is_char_boundary(offset)) {
+                if text[..offset].ends_with('\r') && text[offset..].starts_with('\n') {
+                    continue;
+                }
+                let position = locator.utf16(offset);
+                assert_eq!(locator.offset_of_utf16(position), offset, "{text:?} at {offset}");
+            }
+            let lines = text.matches('\n').count() + 1;
+            let longest = text.lines().map(str::len).max().unwrap_or(0);
+            for _ in 0..20 {
+                let (line, column) = (random.coordinate(lines), random.coordinate(longest));
+                let offset = locator.offset_of_utf16(Position { line, column });
+                assert_eq!(offset, spec_offset(&text, line, column), "{text:?} at {line}:{column}");
+            }
+            // Edits at any positions apply as the client computes them, and never panic.
+            let (l1, c1, l2, c2) = (
+                random.coordinate(lines),
+                random.coordinate(longest),
+                random.coordinate(lines),
+                random.coordinate(longest),
+            );
+            let (a, b) = (spec_offset(&text, l1, c1), spec_offset(&text, l2, c2));
+            let mut expected = text.clone();
+            expected.replace_range(a.min(b)..a.max(b), "😀");
+            edit(&mut text, (l1, c1), (l2, c2), "😀");
+            assert_eq!(text, expected);
+        }
+    }
 }

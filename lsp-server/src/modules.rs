@@ -40,7 +40,13 @@ impl ModuleProvider for ModuleCache {
             return result.clone();
         }
         let result = ModuleInfo::from_file(path).map(Arc::new);
-        entries.insert(path.to_path_buf(), (now, result.clone()));
+        // A file rewritten while it was read may be half old, half new: such a reading serves
+        // this check only, and the next one (the watcher reports the write) reads it again.
+        if stamp(path) == now {
+            entries.insert(path.to_path_buf(), (now, result.clone()));
+        } else {
+            entries.remove(path);
+        }
         result
     }
 }

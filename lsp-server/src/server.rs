@@ -2,7 +2,7 @@
 //! and scheduling live in `workspace`, each feature in its own module.
 
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde_json::Value;
 use tower_lsp::jsonrpc::Result;
@@ -10,6 +10,7 @@ use tower_lsp::lsp_types::*;
 use tower_lsp::{Client, LanguageServer};
 
 use crate::format::{self, Style};
+use crate::panic_guard;
 use crate::settings::Settings;
 use crate::workspace::Workspace;
 use crate::{completion, convert, hover, inlay, lens, locate, navigation, symbols};
@@ -18,7 +19,10 @@ use crate::{completion, convert, hover, inlay, lens, locate, navigation, symbols
 pub struct Backend {
     workspace: Arc<Workspace>,
     /// The client answers `workspace/configuration`.
-    pulls_configuration: std::sync::atomic::AtomicBool,
+    pulls_configuration: AtomicBool,
+    /// The client watches files for us when asked (dynamic registration of
+    /// `workspace/didChangeWatchedFiles`); otherwise the workspace watches modules itself.
+    client_watches_files: AtomicBool,
 }
 
 /// Whether a document is a manifest (by name or language id).
@@ -32,7 +36,8 @@ impl Backend {
     pub fn new(client: Client) -> Backend {
         Backend {
             workspace: Arc::new(Workspace::new(client)),
-            pulls_configuration: Default::default(),
+            pulls_configuration: AtomicBool::new(false),
+            client_watches_files: AtomicBool::new(false),
         }
     }
 
@@ -109,14 +114,23 @@ fn capabilities(pull_diagnostics: bool) -> ServerCapabilities {
     }
 }
 
-#[tower_lsp::async_trait]
-impl LanguageServer for Backend {
-    async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+impl Backend {
+    fn start_session(&self, params: &InitializeParams) -> InitializeResult {
         let client = &params.capabilities;
         let pull = client.text_document.as_ref().is_some_and(|t| t.diagnostic.is_some());
         self.workspace.pulls_diagnostics.store(pull, Ordering::SeqCst);
-        let configuration = client.workspace.as_ref().and_then(|w| w.configuration).unwrap_or(false);
+        let workspace = client.workspace.as_ref();
+        let configuration = workspace.and_then(|w| w.configuration).unwrap_or(false);
         self.pulls_configuration.store(configuration, Ordering::SeqCst);
+        let watches_files = workspace
+            .and_then(|w| w.did_change_watched_files)
+            .and_then(|w| w.dynamic_registration)
+            .unwrap_or(false);
+        self.client_watches_files.store(watches_files, Ordering::SeqCst);
+        if !watches_files {
+            // Before any document opens: tower-lsp takes no other message until this returns.
+            self.workspace.watch_modules();
+        }
         // Clients without workspace/configuration (or before it answers) can pass settings here.
         if let Some(options) = &params.initialization_options {
             let section = options.get("qirvo").unwrap_or(options);
@@ -126,17 +140,17 @@ impl LanguageServer for Backend {
             }
             self.workspace.set_settings(settings);
         }
-        Ok(InitializeResult {
+        InitializeResult {
             capabilities: capabilities(pull),
             server_info: Some(ServerInfo {
                 name: "qirvo".into(),
                 version: Some(env!("CARGO_PKG_VERSION").into()),
             }),
-        })
+        }
     }
 
-    async fn initialized(&self, _: InitializedParams) {
-        // Rebuilding a plugin must update the squiggles: watch modules.
+    /// Rebuilding a plugin must update the squiggles: asks the client to watch modules.
+    async fn register_module_watch(&self) {
         let watch = Registration {
             id: "qirvo-wasm".into(),
             method: "workspace/didChangeWatchedFiles".into(),
@@ -149,7 +163,23 @@ impl LanguageServer for Backend {
             .ok(),
         };
         if let Err(error) = self.client().register_capability(vec![watch]).await {
-            tracing::debug!(%error, "the client does not watch files for us");
+            tracing::warn!(%error, "the client refused to watch modules");
+        }
+    }
+}
+
+#[tower_lsp::async_trait]
+impl LanguageServer for Backend {
+    async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        // Caught here, not only around the service: tower-lsp would wait for a panicked
+        // `initialize` forever and take no other message.
+        qirvo_runtime::panics::contained_call(|| self.start_session(&params))
+            .map_err(|message| panic_guard::internal_error("initialize", &message))
+    }
+
+    async fn initialized(&self, _: InitializedParams) {
+        if self.client_watches_files.load(Ordering::SeqCst) {
+            self.register_module_watch().await;
         }
         if self.pulls_configuration.load(Ordering::SeqCst) {
             self.fetch_settings().await;
@@ -205,13 +235,12 @@ impl LanguageServer for Backend {
     }
 
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
-        for change in &params.changes {
-            if let Ok(path) = change.uri.to_file_path() {
-                self.workspace.modules.invalidate(&path);
-            }
-        }
-        self.workspace.invalidate();
-        self.workspace.recheck_all().await;
+        let paths: Vec<_> = params
+            .changes
+            .iter()
+            .filter_map(|change| change.uri.to_file_path().ok())
+            .collect();
+        self.workspace.modules_changed(&paths).await;
     }
 
     async fn diagnostic(&self, params: DocumentDiagnosticParams) -> Result<DocumentDiagnosticReportResult> {

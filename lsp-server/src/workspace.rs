@@ -7,14 +7,17 @@
 //! diagnostics as soon as one check takes.
 
 use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, RwLock};
 
+use qirvo_runtime::panics::contained_call;
 use tower_lsp::Client;
 use tower_lsp::lsp_types::{MessageType, Url};
 
 use crate::analysis::Analysis;
 use crate::documents::Documents;
+use crate::module_watcher::ModuleWatcher;
 use crate::modules::ModuleCache;
 use crate::settings::Settings;
 
@@ -30,6 +33,8 @@ pub struct Workspace {
     pub documents: Documents,
     /// Modules named by `main`, parsed once per change on disk.
     pub modules: ModuleCache,
+    /// Our own watch on those modules, for clients that do not watch files for us.
+    watcher: OnceLock<ModuleWatcher>,
     settings: RwLock<Settings>,
     /// Bumped whenever something besides the text changes what a check says (settings, a module
     /// on disk), so cached analyses and pull result ids go stale.
@@ -50,6 +55,7 @@ impl Workspace {
             client,
             documents: Documents::default(),
             modules: ModuleCache::default(),
+            watcher: OnceLock::new(),
             settings: RwLock::default(),
             generation: AtomicU64::new(0),
             analyses: Mutex::default(),
@@ -103,6 +109,10 @@ impl Workspace {
             &settings,
             &self.modules,
         ));
+        if let Some(watcher) = self.watcher.get() {
+            let module = analysis.output.module_path.as_deref();
+            watcher.track(uri, module, || self.documents.is_open(uri));
+        }
         lock(&self.analyses).insert(uri.clone(), analysis.clone());
         Some(analysis)
     }
@@ -110,7 +120,51 @@ impl Workspace {
     /// Forgets a closed document.
     pub fn close(&self, uri: &Url) {
         self.documents.close(uri);
+        if let Some(watcher) = self.watcher.get() {
+            watcher.untrack(uri);
+        }
         lock(&self.analyses).remove(uri);
+    }
+
+    /// Watches the modules of open manifests ourselves (the client does not watch files for us).
+    /// Events are handled as they come, without a fixed wait: those that pile up while a
+    /// re-check is being scheduled are taken together.
+    pub fn watch_modules(self: &Arc<Self>) {
+        let (sender, mut events) = tokio::sync::mpsc::unbounded_channel::<Vec<PathBuf>>();
+        let watcher = match ModuleWatcher::start(move |paths| {
+            let _ = sender.send(paths);
+        }) {
+            Ok(watcher) => watcher,
+            Err(error) => {
+                tracing::warn!(%error, "cannot watch modules: rebuilt modules are seen on the next edit");
+                return;
+            }
+        };
+        if self.watcher.set(watcher).is_err() {
+            return; // already watching
+        }
+        let workspace = self.clone();
+        tokio::spawn(async move {
+            while let Some(mut paths) = events.recv().await {
+                while let Ok(more) = events.try_recv() {
+                    paths.extend(more);
+                }
+                let Some(watcher) = workspace.watcher.get() else { return };
+                let changed = watcher.affected(&paths);
+                if !changed.is_empty() {
+                    workspace.modules_changed(&changed).await;
+                }
+            }
+        });
+    }
+
+    /// Re-checks every open manifest after modules changed on disk.
+    pub async fn modules_changed(self: &Arc<Self>, paths: &[PathBuf]) {
+        for path in paths {
+            self.modules.invalidate(path);
+        }
+        self.invalidate();
+        self.recheck_all().await;
     }
 
     /// Whether `analysis` still describes the document as the editor has it.
@@ -153,7 +207,14 @@ impl Workspace {
             let Ok(_slot) = self.check_slots.acquire().await else {
                 return; // closed only when the server shuts down
             };
-            let analysis = match tokio::task::spawn_blocking(move || workspace.analysis(&target)).await {
+            // A panic in the rules fails this check only (contained: the panic hook would end the
+            // process otherwise).
+            let check = move || contained_call(|| workspace.analysis(&target));
+            let outcome = tokio::task::spawn_blocking(check)
+                .await
+                .map_err(|error| error.to_string())
+                .and_then(|result| result);
+            let analysis = match outcome {
                 Ok(analysis) => analysis,
                 Err(error) => {
                     tracing::error!(%error, %uri, "a check failed");

@@ -8,6 +8,9 @@ pub fn run() -> ExitCode {
         Ok(runtime) => runtime,
         Err(code) => return code,
     };
-    runtime.block_on(qirvo_lsp::serve_stdio());
-    ExitCode::SUCCESS
+    let code = runtime.block_on(qirvo_lsp::serve_stdio());
+    // The stdin reader is a blocking thread that returns only when the client closes the pipe,
+    // and checks may still run: waiting for them would keep the process alive after `exit`.
+    runtime.shutdown_background();
+    ExitCode::from(code)
 }

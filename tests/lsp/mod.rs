@@ -2,7 +2,7 @@
 
 #![allow(dead_code)] // each test file uses part of the harness
 
-use std::process::{Child, ChildStdin, Command, Stdio};
+use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
 use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
 
@@ -65,8 +65,13 @@ impl LspClient {
         crate::wire::write_frame(&mut self.stdin, &message);
     }
 
+    /// Sends a notification; `Value::Null` sends none of `params` (as for `exit`).
     pub fn notify(&mut self, method: &str, params: Value) {
-        self.write(json!({ "jsonrpc": "2.0", "method": method, "params": params }));
+        let mut message = json!({ "jsonrpc": "2.0", "method": method });
+        if !params.is_null() {
+            message["params"] = params;
+        }
+        self.write(message);
     }
 
     fn next(&mut self, deadline: Instant) -> Value {
@@ -86,19 +91,54 @@ impl LspClient {
         message
     }
 
+    /// The result of a request that must succeed.
     pub fn request(&mut self, method: &str, params: Value) -> Value {
+        let response = self.respond(method, params);
+        assert!(response.get("error").is_none(), "{method} failed: {response}");
+        response["result"].clone()
+    }
+
+    /// The whole response to a request: with a `result` or an `error`. `Value::Null` sends none
+    /// of `params` (as for `shutdown`).
+    pub fn respond(&mut self, method: &str, params: Value) -> Value {
         self.next_id += 1;
         let id = self.next_id;
-        self.write(json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params }));
+        let mut message = json!({ "jsonrpc": "2.0", "id": id, "method": method });
+        if !params.is_null() {
+            message["params"] = params;
+        }
+        self.write(message);
         let deadline = Instant::now() + TIMEOUT;
         loop {
             let message = self.next(deadline);
             if message["id"] == id && message.get("method").is_none() {
-                assert!(message.get("error").is_none(), "{method} failed: {message}");
-                return message["result"].clone();
+                return message;
             }
             self.backlog.push(message);
         }
+    }
+
+    /// The server's exit status once it has exited, waiting at most `within` (stdin stays open).
+    pub fn wait_for_exit(&mut self, within: Duration) -> Option<ExitStatus> {
+        let deadline = Instant::now() + within;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return Some(status);
+            }
+            if Instant::now() >= deadline {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// The requests the server sent with `method` so far (answered, and kept in the backlog).
+    pub fn server_requests(&self, method: &str) -> Vec<Value> {
+        self.backlog
+            .iter()
+            .filter(|m| m["method"] == method && m.get("id").is_some())
+            .cloned()
+            .collect()
     }
 
     /// The next diagnostics published for `uri` at `version`.
