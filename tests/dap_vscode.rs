@@ -521,7 +521,6 @@ fn frames_without_source_are_not_focused_until_clicked() {
 /// A second line of Debug Console input (Shift+Enter): VS Code sends the whole input as `text`
 /// and the cursor as `line` 2, `column` 3.
 #[test]
-#[ignore = "adapter bug: `completions` ignores `line` and reads `column` in the first line"]
 fn completions_on_the_second_line_of_input() {
     let source = path_of(C_SOURCE);
     let mut client = VsCodeClient::start();

@@ -58,11 +58,12 @@ impl Disassembly {
                 body += 1;
             }
             let inside = bodies.get(body).is_some_and(|b| b.contains(&offset));
+            let Ok(pc) = u32::try_from(offset) else { break };
             if inside && !text.is_empty() && !text.starts_with('(') {
                 // A body's final `end` prints as the closing parenthesis of its `(func`.
                 let text = if text == ")" { "end" } else { text };
                 instructions.push(Instruction {
-                    pc: offset as u32,
+                    pc,
                     text: text.to_string(),
                     function: function.clone(),
                 });
@@ -75,9 +76,10 @@ impl Disassembly {
     /// before the first or after the last instruction are `None`.
     pub fn window(&self, pc: u32, offset: i64, count: usize) -> Vec<Option<&Instruction>> {
         let anchor = self.instructions.partition_point(|i| i.pc < pc) as i64;
-        (0..count as i64)
+        let first = anchor.saturating_add(offset);
+        (0..count)
             .map(|i| {
-                let index = anchor + offset + i;
+                let index = i64::try_from(i).map_or(i64::MAX, |i| first.saturating_add(i));
                 usize::try_from(index)
                     .ok()
                     .and_then(|index| self.instructions.get(index))

@@ -446,7 +446,8 @@ pub fn set_value(
         }
     };
     let value = eval::cast(value, scalar)?;
-    let bytes = eval::to_bytes(&value, target.size.unwrap_or(4) as usize);
+    // A scalar is at most 16 bytes whatever its DWARF size says (it can say 2^64).
+    let bytes = eval::to_bytes(&value, target.size.unwrap_or(4).min(16) as usize);
     if !machine.write(address, &bytes) {
         return Err(format!("address {address:#x} is outside linear memory"));
     }

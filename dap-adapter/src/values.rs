@@ -11,6 +11,13 @@ const MAX_STRING: usize = 256;
 const SUMMARY_ITEMS: usize = 8;
 /// Nesting shown in a one-line summary.
 const SUMMARY_DEPTH: usize = 2;
+/// Widest scalar read (a `DW_AT_byte_size` can say anything, up to 2^64 bytes).
+const MAX_SCALAR_BYTES: u64 = 16;
+/// Members looked at when searching a std layout for its pointer and length.
+const LAYOUT_SEARCH_MEMBERS: usize = 48;
+/// Rust enums whose variant is itself an enum followed when listing fields (a variant's type
+/// can be the enum itself in malformed DWARF), and wrappers around a reference count.
+const MAX_VARIANT_NESTING: usize = 8;
 
 /// What expanding a value shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,14 +74,24 @@ fn sub_place(place: &Place, offset: u64, size: Option<u64>) -> Place {
     match place {
         Place::Memory(address) => Place::Memory(address.saturating_add(offset)),
         Place::Bytes(bytes) => {
-            let start = (offset as usize).min(bytes.len());
-            let end = size.map_or(bytes.len(), |s| (start + s as usize).min(bytes.len()));
+            let start = usize::try_from(offset).unwrap_or(usize::MAX).min(bytes.len());
+            let end = size.map_or(bytes.len(), |s| {
+                start
+                    .saturating_add(usize::try_from(s).unwrap_or(usize::MAX))
+                    .min(bytes.len())
+            });
             Place::Bytes(bytes[start..end].to_vec())
         }
         Place::Unavailable => Place::Unavailable,
     }
 }
 
+/// The bytes of a scalar of type `ty` (clamped to [`MAX_SCALAR_BYTES`]).
+fn scalar_size(ty: &Type) -> usize {
+    ty.size.unwrap_or(4).min(MAX_SCALAR_BYTES) as usize
+}
+
+/// `size` bytes at `place`; callers bound `size` (scalars, or at most [`MAX_STRING`]).
 fn read(place: &Place, size: usize, machine: &mut dyn Machine) -> Option<Vec<u8>> {
     match place {
         Place::Memory(address) => {
@@ -173,15 +190,14 @@ impl Renderer<'_> {
         let unreadable = || "unreadable memory".to_string();
         match &ty.kind {
             Kind::Base(encoding) => {
-                let size = ty.size.unwrap_or(4) as usize;
-                let bytes = read(place, size, machine).ok_or_else(unreadable)?;
+                let bytes = read(place, scalar_size(ty), machine).ok_or_else(unreadable)?;
                 Ok((base(*encoding, &bytes), None))
             }
             Kind::Enum {
                 enumerators,
                 signed: is_signed,
             } => {
-                let bytes = read(place, ty.size.unwrap_or(4) as usize, machine).ok_or_else(unreadable)?;
+                let bytes = read(place, scalar_size(ty), machine).ok_or_else(unreadable)?;
                 let value = if *is_signed {
                     signed(&bytes)
                 } else {
@@ -191,7 +207,7 @@ impl Renderer<'_> {
                 Ok((name.unwrap_or_else(|| value.to_string()), None))
             }
             Kind::Pointer(pointee) => {
-                let bytes = read(place, ty.size.unwrap_or(4) as usize, machine).ok_or_else(unreadable)?;
+                let bytes = read(place, scalar_size(ty), machine).ok_or_else(unreadable)?;
                 let address = unsigned(&bytes);
                 let target = pointee.and_then(|p| self.types.read(p).map(|t| (p, t)));
                 let mut text = format!("{address:#010x}");
@@ -275,9 +291,11 @@ impl Renderer<'_> {
             return shared;
         }
         if ty.name.starts_with('(') && members.iter().all(|m| m.name.starts_with("__")) {
-            // A Rust tuple: `(1, "two")`.
-            let parts: Vec<String> = members
+            // A Rust tuple: `(1, "two")`. As many items as a struct's summary: every item of
+            // a tuple of tuples of ... is a render of its own.
+            let mut parts: Vec<String> = members
                 .iter()
+                .take(SUMMARY_ITEMS)
                 .map(|m| {
                     if depth < SUMMARY_DEPTH {
                         self.render_depth(m.ty, &sub_place(place, m.offset, None), machine, depth + 1)
@@ -287,6 +305,9 @@ impl Renderer<'_> {
                     }
                 })
                 .collect();
+            if members.len() > SUMMARY_ITEMS {
+                parts.push("…".into());
+            }
             let children = Children::Fields {
                 place: place.clone(),
                 ty: id,
@@ -331,7 +352,8 @@ impl Renderer<'_> {
         if !(is_str || is_slice || is_string || is_vec) {
             return None;
         }
-        let (pointer, element, length) = self.pointer_and_length(members, place, machine, 0)?;
+        let mut budget = LAYOUT_SEARCH_MEMBERS;
+        let (pointer, element, length) = self.pointer_and_length(members, place, machine, 0, &mut budget)?;
         if is_str || is_string {
             let shown = length.min(MAX_STRING as u64) as usize;
             let mut bytes = vec![0u8; shown];
@@ -378,7 +400,8 @@ impl Renderer<'_> {
         if !shared {
             return None;
         }
-        let (address, inner, _) = self.pointer_and_length(members, place, machine, 0)?;
+        let mut budget = LAYOUT_SEARCH_MEMBERS;
+        let (address, inner, _) = self.pointer_and_length(members, place, machine, 0, &mut budget)?;
         let inner = inner?;
         let Kind::Struct { members: fields, .. } = self.types.read(inner)?.kind else {
             return None;
@@ -386,40 +409,62 @@ impl Renderer<'_> {
         let value = fields.iter().find(|f| f.name == "value" || f.name == "data")?;
         let strong = fields.iter().find(|f| f.name == "strong");
         let count = strong
-            .and_then(|s| {
-                let rendered = self.render_depth(s.ty, &Place::Memory(address + s.offset), machine, 0);
-                // The count is a `Cell<usize>` or an atomic: its innermost number.
-                rendered
-                    .value
-                    .trim_matches(|c: char| !c.is_ascii_digit())
-                    .parse::<u64>()
-                    .ok()
-            })
+            .and_then(|s| self.innermost_number(s.ty, address.saturating_add(s.offset), machine))
             .map_or_else(String::new, |n| format!("strong={n} "));
-        let shown = self.render_depth(value.ty, &Place::Memory(address + value.offset), machine, depth + 1);
+        let shown = self.render_depth(
+            value.ty,
+            &Place::Memory(address.saturating_add(value.offset)),
+            machine,
+            depth + 1,
+        );
         Some(Ok((
             format!("{count}{}", shown.value),
             Some(Children::Pointee { address, ty: inner }),
         )))
     }
 
+    /// The number a `Cell<usize>` or an atomic at `address` holds: its first member's first
+    /// member's ... base value. A few levels only (it was a render at depth 0, which recursed
+    /// forever when the count's type was an `Rc` again).
+    fn innermost_number(&self, ty: Option<TypeId>, address: u64, machine: &mut dyn Machine) -> Option<u64> {
+        let (mut ty, mut address) = (ty?, address);
+        for _ in 0..MAX_VARIANT_NESTING {
+            let resolved = self.types.read(ty)?;
+            match &resolved.kind {
+                Kind::Base(_) => {
+                    let bytes = read(&Place::Memory(address), scalar_size(&resolved), machine)?;
+                    return Some(unsigned(&bytes));
+                }
+                Kind::Struct { members, .. } => {
+                    let first = members.first()?;
+                    (ty, address) = (first.ty?, address.saturating_add(first.offset));
+                }
+                _ => return None,
+            }
+        }
+        None
+    }
+
     /// Finds the data pointer (first pointer field, searched depth first) and the `len` or
-    /// `length` field of a std sequence layout.
+    /// `length` field of a std sequence layout. `budget` counts the members looked at: a
+    /// struct of structs of itself would otherwise be searched exponentially.
     fn pointer_and_length(
         &self,
         members: &[Member],
         place: &Place,
         machine: &mut dyn Machine,
         depth: usize,
+        budget: &mut usize,
     ) -> Option<(u64, Option<TypeId>, u64)> {
         let mut pointer = None;
         let mut length = None;
         for member in members {
+            *budget = budget.checked_sub(1)?;
             let field = sub_place(place, member.offset, None);
             let ty = member.ty.and_then(|t| self.types.read(t))?;
             match (&ty.kind, member.name.as_str()) {
                 (Kind::Base(_), "len" | "length") => {
-                    length = read(&field, ty.size.unwrap_or(4) as usize, machine).map(|b| unsigned(&b));
+                    length = read(&field, scalar_size(&ty), machine).map(|b| unsigned(&b));
                 }
                 (Kind::Pointer(pointee), _) if pointer.is_none() => {
                     let address = read(&field, 4, machine).map(|b| unsigned(&b))?;
@@ -427,7 +472,7 @@ impl Renderer<'_> {
                 }
                 (Kind::Struct { members: inner, .. }, _) if depth < 6 => {
                     if let Some((address, element, inner_length)) =
-                        self.pointer_and_length(inner, &field, machine, depth + 1)
+                        self.pointer_and_length(inner, &field, machine, depth + 1, budget)
                     {
                         if pointer.is_none() {
                             pointer = Some((address, element));
@@ -458,7 +503,7 @@ impl Renderer<'_> {
                     .and_then(|t| self.types.read(t))
                     .ok_or("unknown discriminant type")?;
                 let field = sub_place(place, member.offset, None);
-                let bytes = read(&field, ty.size.unwrap_or(4) as usize, machine).ok_or("unreadable memory")?;
+                let bytes = read(&field, scalar_size(&ty), machine).ok_or("unreadable memory")?;
                 Some(unsigned(&bytes))
             }
             None => None,
@@ -578,6 +623,16 @@ impl Renderer<'_> {
 
     /// Where the child `name` of `children` is, and its type (setVariable, field access).
     pub fn child(&self, children: &Children, name: &str, machine: &mut dyn Machine) -> Option<(Place, TypeId)> {
+        self.child_nested(children, name, machine, 0)
+    }
+
+    fn child_nested(
+        &self,
+        children: &Children,
+        name: &str,
+        machine: &mut dyn Machine,
+        nesting: usize,
+    ) -> Option<(Place, TypeId)> {
         match children {
             Children::Pointee { address, ty } => (name == "*").then_some((Place::Memory(*address), *ty)),
             Children::Elements { .. } => {
@@ -593,8 +648,11 @@ impl Renderer<'_> {
                     return None;
                 };
                 if let Some(part) = variants {
+                    if nesting >= MAX_VARIANT_NESTING {
+                        return None;
+                    }
                     let (_, inner) = self.describe_variant(part, place, machine, SUMMARY_DEPTH).ok()?;
-                    return self.child(&inner?, name, machine);
+                    return self.child_nested(&inner?, name, machine, nesting + 1);
                 }
                 let member = members.iter().find(|m| m.name == name)?;
                 Some((sub_place(place, member.offset, None), member.ty?))
@@ -604,12 +662,23 @@ impl Renderer<'_> {
 
     /// The fields of an aggregate, rendered.
     pub fn fields(&self, place: &Place, ty: TypeId, machine: &mut dyn Machine) -> Vec<(String, Rendered)> {
+        self.fields_nested(place, ty, machine, 0)
+    }
+
+    fn fields_nested(
+        &self,
+        place: &Place,
+        ty: TypeId,
+        machine: &mut dyn Machine,
+        nesting: usize,
+    ) -> Vec<(String, Rendered)> {
         let Some(resolved) = self.types.read(ty) else {
             return Vec::new();
         };
         match &resolved.kind {
             Kind::Struct { members, variants, .. } => {
                 if let Some(part) = variants
+                    && nesting < MAX_VARIANT_NESTING
                     && let Ok((
                         _,
                         Some(Children::Fields {
@@ -618,7 +687,7 @@ impl Renderer<'_> {
                         }),
                     )) = self.describe_variant(part, place, machine, SUMMARY_DEPTH)
                 {
-                    return self.fields(&inner, inner_ty, machine);
+                    return self.fields_nested(&inner, inner_ty, machine, nesting + 1);
                 }
                 members
                     .iter()
@@ -646,7 +715,7 @@ fn base(encoding: Encoding, bytes: &[u8]) -> String {
             };
             format!("{} {shown}", byte as i8)
         }
-        Encoding::UnicodeChar => match char::from_u32(unsigned(bytes) as u32) {
+        Encoding::UnicodeChar => match u32::try_from(unsigned(bytes)).ok().and_then(char::from_u32) {
             Some(c) => format!("{c:?}"),
             None => format!("<invalid char {:#x}>", unsigned(bytes)),
         },
@@ -677,7 +746,10 @@ fn c_string(address: u64, machine: &mut dyn Machine) -> Option<String> {
     let mut text = Vec::new();
     for offset in 0..MAX_STRING as u64 {
         let mut byte = [0u8; 1];
-        if !machine.read(address + offset, &mut byte) {
+        let readable = address
+            .checked_add(offset)
+            .is_some_and(|at| machine.read(at, &mut byte));
+        if !readable {
             return (offset > 0).then(|| format!("{}…", c_quote(&text)));
         }
         if byte[0] == 0 {

@@ -24,7 +24,11 @@ impl FunctionEntry {
 }
 
 /// Every subprogram and inlined subroutine with code.
-pub fn collect(dwarf: &gimli::Dwarf<Slice>) -> Result<Vec<FunctionEntry>, gimli::Error> {
+pub fn collect(dwarf: &gimli::Dwarf<Slice>) -> Result<Vec<FunctionEntry>, String> {
+    collect_entries(dwarf).map_err(|e| e.to_string())
+}
+
+fn collect_entries(dwarf: &gimli::Dwarf<Slice>) -> Result<Vec<FunctionEntry>, Box<dyn std::error::Error>> {
     let mut functions = Vec::new();
     let mut units = dwarf.units();
     while let Some(header) = units.next()? {
@@ -34,13 +38,7 @@ pub fn collect(dwarf: &gimli::Dwarf<Slice>) -> Result<Vec<FunctionEntry>, gimli:
             if !matches!(entry.tag(), gimli::DW_TAG_subprogram | gimli::DW_TAG_inlined_subroutine) {
                 continue;
             }
-            let mut ranges = Vec::new();
-            let mut iter = dwarf.die_ranges(&unit, entry)?;
-            while let Some(range) = iter.next()? {
-                if range.begin < range.end && !super::lines::is_tombstone(range.begin) {
-                    ranges.push(range.begin..range.end);
-                }
-            }
+            let mut ranges = super::limits::entry_ranges(dwarf, &unit, entry)?;
             if ranges.is_empty() {
                 continue;
             }
@@ -49,7 +47,9 @@ pub fn collect(dwarf: &gimli::Dwarf<Slice>) -> Result<Vec<FunctionEntry>, gimli:
                 continue;
             };
             let qualified = linkage
-                .map(|linkage| without_hash(&addr2line::demangle_auto(linkage.into(), None)))
+                .map(|linkage| {
+                    super::limits::bounded_text(without_hash(&addr2line::demangle_auto(linkage.into(), None)).into())
+                })
                 .unwrap_or_else(|| name.clone());
             functions.push(FunctionEntry {
                 name,
@@ -72,7 +72,7 @@ fn names(
         entry
             .attr_value(attr)
             .and_then(|value| dwarf.attr_string(unit, value).ok())
-            .and_then(|s| s.to_string_lossy().ok().map(|s| s.into_owned()))
+            .and_then(|s| s.to_string_lossy().ok().map(super::limits::bounded_text))
     };
     let (mut name, mut linkage) = (None, None);
     // A bounded walk: malformed DWARF could make the references a cycle.

@@ -49,16 +49,28 @@ pub(super) struct LineTable {
     by_line: HashMap<u32, BTreeMap<u32, Vec<(usize, u64)>>>,
 }
 
+/// Rows of a function's range searched for where its body starts: the prologue is at the start,
+/// and hostile ranges can cover every row of the module.
+const ROWS_SCANNED: usize = 4096;
+
 /// Addresses wasm-ld gives dead functions' DWARF instead of removing it.
 pub(super) fn is_tombstone(address: u64) -> bool {
     address == 0 || address >= 0xffff_fff0
 }
 
 impl LineTable {
-    pub fn build(dwarf: &gimli::Dwarf<Slice>) -> Result<LineTable, gimli::Error> {
+    pub fn build(dwarf: &gimli::Dwarf<Slice>) -> Result<LineTable, String> {
+        Self::build_rows(dwarf)
+            .map_err(|e| e.to_string())?
+            .ok_or_else(|| format!("the line tables have more than {} rows", super::limits::MAX_LINE_ROWS))
+    }
+
+    /// The table, or `None` when the rows exceed [`MAX_LINE_ROWS`](super::limits::MAX_LINE_ROWS).
+    fn build_rows(dwarf: &gimli::Dwarf<Slice>) -> Result<Option<LineTable>, gimli::Error> {
         let mut files: Vec<String> = Vec::new();
         let mut file_ids: HashMap<String, u32> = HashMap::new();
         let mut rows = Vec::new();
+        let mut rows_read = 0usize;
         let mut sequence_id = 0usize;
         let mut sequences: Vec<usize> = Vec::new();
         let mut units = dwarf.units();
@@ -70,12 +82,17 @@ impl LineTable {
             let comp_dir = unit
                 .comp_dir
                 .as_ref()
-                .and_then(|d| d.to_string_lossy().ok().map(|s| s.into_owned()))
+                .and_then(|d| d.to_string_lossy().ok().map(super::limits::bounded_text))
                 .unwrap_or_default();
             let mut cache: HashMap<u64, u32> = HashMap::new();
             let mut program_rows = program.rows();
             let mut sequence: Vec<LineRow> = Vec::new();
             while let Some((header, row)) = program_rows.next_row()? {
+                // Units may share one line program; count every row read, kept or not.
+                rows_read += 1;
+                if rows_read > super::limits::MAX_LINE_ROWS {
+                    return Ok(None);
+                }
                 let file_index = row.file_index();
                 let file = match cache.get(&file_index) {
                     Some(id) => *id,
@@ -95,10 +112,11 @@ impl LineTable {
                 let line_row = LineRow {
                     address: row.address(),
                     file,
-                    line: row.line().map_or(0, |l| l.get() as u32),
+                    // Lines past u32::MAX saturate: truncated, they would alias real lines.
+                    line: row.line().map_or(0, |l| saturate(l.get())),
                     column: match row.column() {
                         gimli::ColumnType::LeftEdge => 0,
-                        gimli::ColumnType::Column(c) => c.get() as u32,
+                        gimli::ColumnType::Column(c) => saturate(c.get()),
                     },
                     is_stmt: row.is_stmt(),
                     end_sequence: row.end_sequence(),
@@ -131,18 +149,20 @@ impl LineTable {
             }
             statements.entry(row.address).or_insert(index);
             let per_line = by_line.entry(row.file).or_default().entry(row.line).or_default();
-            // One address per sequence (function): its lowest, so one execution is one stop.
-            match per_line.iter_mut().find(|(seq, _)| *seq == sequences[index]) {
-                Some((_, address)) => *address = (*address).min(row.address),
-                None => per_line.push((sequences[index], row.address)),
-            }
+            per_line.push((sequences[index], row.address));
         }
-        Ok(LineTable {
+        // One address per sequence (function): its lowest, so one execution is one stop.
+        // Sorted once here: a search per row is quadratic when many sequences share a line.
+        for per_line in by_line.values_mut().flat_map(BTreeMap::values_mut) {
+            per_line.sort_unstable();
+            per_line.dedup_by_key(|(sequence, _)| *sequence);
+        }
+        Ok(Some(LineTable {
             files,
             rows,
             statements,
             by_line,
-        })
+        }))
     }
 
     pub fn location(&self, row: &LineRow) -> SourceLocation {
@@ -160,21 +180,25 @@ impl LineTable {
         (!row.end_sequence && row.line != 0).then_some(row)
     }
 
-    /// Addresses in `[start, end)` whose rows are marked `prologue_end`, in address order.
+    /// Addresses in `[start, end)` whose rows are marked `prologue_end`, in address order,
+    /// among the range's first [`ROWS_SCANNED`] rows.
     pub fn prologue_ends(&self, start: u64, end: u64) -> impl Iterator<Item = u64> + '_ {
         let first = self.rows.partition_point(|row| row.address < start);
         self.rows[first..]
             .iter()
+            .take(ROWS_SCANNED)
             .take_while(move |row| row.address < end)
             .filter(|row| row.prologue_end && !row.end_sequence && row.line != 0)
             .map(|row| row.address)
     }
 
-    /// Statement addresses in `[start, end)`, in address order.
+    /// Statement addresses in `[start, end)`, in address order, among the range's first
+    /// [`ROWS_SCANNED`] rows.
     pub fn statements_in(&self, start: u64, end: u64) -> impl Iterator<Item = u64> + Clone + '_ {
         let first = self.rows.partition_point(|row| row.address < start);
         self.rows[first..]
             .iter()
+            .take(ROWS_SCANNED)
             .take_while(move |row| row.address < end)
             .filter(|row| row.is_stmt && !row.end_sequence && row.line != 0)
             .map(|row| row.address)
@@ -185,8 +209,11 @@ impl LineTable {
     }
 
     pub fn place_breakpoint(&self, files: &[usize], line: u32) -> BreakpointPlacement {
-        let tables: Vec<&BTreeMap<u32, Vec<(usize, u64)>>> =
-            files.iter().filter_map(|f| self.by_line.get(&(*f as u32))).collect();
+        let tables: Vec<&BTreeMap<u32, Vec<(usize, u64)>>> = files
+            .iter()
+            .filter_map(|f| u32::try_from(*f).ok())
+            .filter_map(|f| self.by_line.get(&f))
+            .collect();
         if tables.is_empty() {
             return BreakpointPlacement::UnknownFile;
         }
@@ -223,7 +250,7 @@ fn file_path(
         dwarf
             .attr_string(unit, value)
             .ok()
-            .and_then(|s| s.to_string_lossy().ok().map(|s| s.into_owned()))
+            .and_then(|s| s.to_string_lossy().ok().map(super::limits::bounded_text))
             .unwrap_or_default()
     };
     let name = text(entry.path_name());
@@ -231,7 +258,11 @@ fn file_path(
     let mut path = std::path::PathBuf::from(comp_dir);
     path.push(directory);
     path.push(name);
-    normalise(&path.to_string_lossy())
+    super::limits::bounded_text(normalise(&path.to_string_lossy()).into())
+}
+
+fn saturate(value: u64) -> u32 {
+    u32::try_from(value).unwrap_or(u32::MAX)
 }
 
 /// Removes `.` and resolves `..` textually (the files may not exist on this machine).

@@ -6,6 +6,7 @@
 //! `ModulePC` is an offset into the module file. `module_pc = dwarf_address + code_offset`.
 
 mod functions;
+pub mod limits;
 mod lines;
 mod paths;
 pub mod types;
@@ -20,6 +21,12 @@ pub use lines::{BreakpointPlacement, LineRow};
 pub use paths::{SourcePaths, path_suffix_score};
 
 type Slice = EndianArcSlice<LittleEndian>;
+
+/// Most functions a function breakpoint binds to (one name can have many inlined copies).
+pub const MAX_FUNCTION_ENTRIES: usize = 1024;
+/// Ranges of a function, and candidate rows in them, looked at for the end of its prologue.
+const ENTRY_RANGES_SEARCHED: usize = 8;
+const ENTRY_CANDIDATES: usize = 64;
 
 /// A source position.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -108,11 +115,13 @@ impl DwarfIndex {
             Ok(EndianArcSlice::new(data, LittleEndian))
         };
         let dwarf = gimli::Dwarf::load(load).map_err(|e| DwarfError::Invalid(e.to_string()))?;
+        // Before anything that recurses over DIEs or expands ranges (addr2line does both).
+        limits::check_structure(&dwarf).map_err(DwarfError::Invalid)?;
         let variables = gimli::Dwarf::load(load)
             .and_then(variables::VariableIndex::new)
             .map_err(|e| DwarfError::Invalid(e.to_string()))?;
-        let lines = lines::LineTable::build(&dwarf).map_err(|e| DwarfError::Invalid(e.to_string()))?;
-        let functions = functions::collect(&dwarf).map_err(|e| DwarfError::Invalid(e.to_string()))?;
+        let lines = lines::LineTable::build(&dwarf).map_err(DwarfError::Invalid)?;
+        let functions = functions::collect(&dwarf).map_err(DwarfError::Invalid)?;
         let context = std::sync::Mutex::new(
             addr2line::Context::from_dwarf(dwarf).map_err(|e| DwarfError::Invalid(e.to_string()))?,
         );
@@ -230,44 +239,51 @@ impl DwarfIndex {
     }
 
     /// Module pcs of the functions `name` designates (short or qualified name): where each
-    /// function's own code starts after its prologue.
+    /// function's own code starts after its prologue. At most [`MAX_FUNCTION_ENTRIES`].
     pub fn function_entries(&self, name: &str) -> Vec<u64> {
         let mut pcs: Vec<u64> = self
             .functions
             .iter()
             .filter(|f| functions::matches(f, name))
-            .map(|f| self.instruction_at_or_after(self.entry_after_prologue(f) + self.code_offset))
+            .take(MAX_FUNCTION_ENTRIES)
+            .filter_map(|f| self.module_pc(self.entry_after_prologue(f)))
+            .map(|pc| self.instruction_at_or_after(pc))
             .collect();
         pcs.sort_unstable();
         pcs.dedup();
         pcs
     }
 
+    /// The module pc of a DWARF address, when it is one (DWARF addresses are arbitrary
+    /// numbers; module pcs are offsets in a module, below 4 GiB).
+    fn module_pc(&self, address: u64) -> Option<u64> {
+        address
+            .checked_add(self.code_offset)
+            .filter(|pc| u32::try_from(*pc).is_ok())
+    }
+
     /// Where a function body's own code starts: the first `prologue_end` row, else the first
     /// statement, that is in the body and not in something inlined into it. Optimised code can
     /// mark the end of the prologue inside an inlined callee, and stopping there would show the
     /// callee, not the function asked for; `low_pc` itself is where the local declarations are,
-    /// not an instruction.
+    /// not an instruction. Only the first rows of the first ranges are looked at: the prologue
+    /// is at the start, and a hostile line table could make every function cover every row.
     fn entry_after_prologue(&self, function: &functions::FunctionEntry) -> u64 {
         let in_body = |address: &u64| function.ranges.iter().any(|range| range.contains(address));
         let own_code = |address: &u64| {
-            let Ok(pc) = u32::try_from(address + self.code_offset) else {
+            let Some(pc) = self.module_pc(*address).and_then(|pc| u32::try_from(pc).ok()) else {
                 return false;
             };
             self.frames(pc, false)
                 .first()
                 .is_some_and(|frame| functions::without_hash(&frame.function) == function.qualified)
         };
-        let prologue_ends = function
-            .ranges
-            .iter()
-            .flat_map(|range| self.lines.prologue_ends(range.start, range.end));
-        let statements = function
-            .ranges
-            .iter()
-            .flat_map(|range| self.lines.statements_in(range.start, range.end));
+        let ranges = || function.ranges.iter().take(ENTRY_RANGES_SEARCHED);
+        let prologue_ends = ranges().flat_map(|range| self.lines.prologue_ends(range.start, range.end));
+        let statements = ranges().flat_map(|range| self.lines.statements_in(range.start, range.end));
         prologue_ends
             .chain(statements.clone())
+            .take(ENTRY_CANDIDATES)
             .find(|address| in_body(address) && own_code(address))
             .or_else(|| statements.clone().next())
             .unwrap_or(function.low_pc())
@@ -276,15 +292,20 @@ impl DwarfIndex {
     /// Where a breakpoint at `line` of the files `files` (indices into [`files`](Self::files))
     /// goes: module pcs, and the line they are on.
     pub fn place_breakpoint(&self, files: &[usize], line: u32) -> BreakpointPlacement {
-        let placement = self.lines.place_breakpoint(files, line);
-        match placement {
-            BreakpointPlacement::At { line, addresses } => BreakpointPlacement::At {
-                line,
-                addresses: addresses
+        match self.lines.place_breakpoint(files, line) {
+            BreakpointPlacement::At { line, addresses } => {
+                let addresses: Vec<u64> = addresses
                     .into_iter()
-                    .map(|a| self.instruction_at_or_after(a + self.code_offset))
-                    .collect(),
-            },
+                    .filter_map(|a| self.module_pc(a))
+                    .map(|pc| self.instruction_at_or_after(pc))
+                    .collect();
+                // Addresses that are no module pc (hostile DWARF) are no code to stop at.
+                if addresses.is_empty() {
+                    BreakpointPlacement::NoCodeAfter
+                } else {
+                    BreakpointPlacement::At { line, addresses }
+                }
+            }
             other => other,
         }
     }

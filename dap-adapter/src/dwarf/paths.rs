@@ -5,6 +5,9 @@
 
 use std::path::{Path, PathBuf};
 
+/// Most trailing components of a DWARF path searched for locally.
+const MAX_SUFFIX_COMPONENTS: usize = 32;
+
 /// How many trailing path components two paths share (0 if the file names differ).
 pub fn path_suffix_score(a: &str, b: &str) -> usize {
     a.rsplit('/')
@@ -35,8 +38,11 @@ impl SourcePaths {
         }
         // Longest suffix first, and at least three components: `src/lib.rs` of one crate must
         // not be taken for another's (`core/src/lib.rs` is not the plugin's `src/lib.rs`).
+        // Only the last components: each suffix is a file lookup per root, and DWARF paths
+        // can be arbitrarily long.
         let components: Vec<&str> = dwarf_path.split('/').filter(|c| !c.is_empty()).collect();
-        for start in 0..components.len().saturating_sub(2) {
+        let first = components.len().saturating_sub(MAX_SUFFIX_COMPONENTS);
+        for start in first..components.len().saturating_sub(2) {
             let suffix = components[start..].join("/");
             for root in &self.roots {
                 let candidate = root.join(&suffix);

@@ -2,6 +2,9 @@
 //! (base, pointer, struct/union, array, enum, Rust enum with a variant part), with typedefs and
 //! qualifiers kept as the name the source used and resolved for reading.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 use gimli::Reader as _;
 
 use super::Slice;
@@ -110,14 +113,33 @@ pub struct Type {
 
 /// Reads types out of the units of one module.
 pub struct TypeReader<'a> {
-    pub(super) dwarf: &'a gimli::Dwarf<Slice>,
-    pub(super) units: &'a [gimli::Unit<Slice>],
+    dwarf: &'a gimli::Dwarf<Slice>,
+    units: &'a [gimli::Unit<Slice>],
+    /// Types already read, by id and depth (a read deep in a chain stops earlier). A value
+    /// reads the same types again and again, and each read parses DIEs.
+    cache: RefCell<HashMap<(TypeId, usize), Option<Type>>>,
 }
 
-/// Longest typedef/qualifier chain followed (malformed DWARF may loop).
-const MAX_ALIASES: usize = 16;
+/// Most types cached by one reader before the cache starts again.
+const MAX_CACHED_TYPES: usize = 4096;
 
-impl TypeReader<'_> {
+/// Longest chain of types read through one another (typedefs, qualifiers, pointees, array
+/// elements): malformed DWARF may loop, e.g. a pointer to itself.
+const MAX_ALIASES: usize = 16;
+/// Most children (members, enumerators, dimensions) read from one type DIE.
+const MAX_CHILDREN: usize = 16384;
+/// Most array dimensions kept.
+const MAX_DIMENSIONS: usize = 64;
+
+impl<'a> TypeReader<'a> {
+    pub(super) fn new(dwarf: &'a gimli::Dwarf<Slice>, units: &'a [gimli::Unit<Slice>]) -> TypeReader<'a> {
+        TypeReader {
+            dwarf,
+            units,
+            cache: RefCell::default(),
+        }
+    }
+
     fn text(
         &self,
         unit: &gimli::Unit<Slice>,
@@ -126,7 +148,7 @@ impl TypeReader<'_> {
     ) -> Option<String> {
         let value = entry.attr_value(at)?;
         let text = self.dwarf.attr_string(unit, value).ok()?;
-        text.to_string_lossy().ok().map(|s| s.into_owned())
+        text.to_string_lossy().ok().map(super::limits::bounded_text)
     }
 
     fn type_of(&self, unit: usize, entry: &gimli::DebuggingInformationEntry<Slice>) -> Option<TypeId> {
@@ -146,6 +168,19 @@ impl TypeReader<'_> {
     }
 
     fn read_bounded(&self, id: TypeId, depth: usize) -> Option<Type> {
+        if let Some(cached) = self.cache.borrow().get(&(id, depth)) {
+            return cached.clone();
+        }
+        let ty = self.read_uncached(id, depth);
+        let mut cache = self.cache.borrow_mut();
+        if cache.len() >= MAX_CACHED_TYPES {
+            cache.clear();
+        }
+        cache.insert((id, depth), ty.clone());
+        ty
+    }
+
+    fn read_uncached(&self, id: TypeId, depth: usize) -> Option<Type> {
         let unit = self.units.get(id.unit)?;
         let entry = unit.entry(id.offset).ok()?;
         let name = self.text(unit, &entry, gimli::DW_AT_name);
@@ -172,7 +207,7 @@ impl TypeReader<'_> {
             gimli::DW_TAG_base_type => {
                 let encoding = match entry.attr_value(gimli::DW_AT_encoding) {
                     Some(gimli::AttributeValue::Encoding(encoding)) => Some(encoding),
-                    Some(other) => other.udata_value().map(|e| gimli::DwAte(e as u8)),
+                    Some(other) => other.udata_value().and_then(|e| u8::try_from(e).ok()).map(gimli::DwAte),
                     None => None,
                 };
                 let encoding = match encoding {
@@ -238,14 +273,19 @@ impl TypeReader<'_> {
             gimli::DW_TAG_subroutine_type => Kind::Function,
             _ => Kind::Other,
         };
+        // An array's element is read once, for its name and its size: reading it once per use
+        // doubles the work at every level of an array of arrays (or of itself).
+        let element_type = match &kind {
+            Kind::Array {
+                element: Some(element), ..
+            } if depth < MAX_ALIASES && (name.is_none() || size.is_none()) => self.read_bounded(*element, depth + 1),
+            _ => None,
+        };
         let name = match (&kind, name) {
             // `Vec<i32, alloc::alloc::Global>` is `Vec<i32>` to the person reading it.
             (_, Some(name)) => name.replace(", alloc::alloc::Global>", ">"),
-            (Kind::Array { element, counts }, None) => {
-                let element = element
-                    .filter(|_| depth < MAX_ALIASES)
-                    .and_then(|e| self.read_bounded(e, depth + 1))
-                    .map_or("?".into(), |t| t.name);
+            (Kind::Array { counts, .. }, None) => {
+                let element = element_type.as_ref().map_or("?", |t| t.name.as_str());
                 let dims: String = counts
                     .iter()
                     .map(|c| c.map_or("[]".to_string(), |c| format!("[{c}]")))
@@ -257,14 +297,9 @@ impl TypeReader<'_> {
         };
         let size = match (&kind, size) {
             (_, Some(size)) => Some(size),
-            (Kind::Array { element, counts }, None) => {
-                let element = element
-                    .and_then(|e| self.read_bounded(e, depth + 1))
-                    .and_then(|t| t.size);
-                counts
-                    .iter()
-                    .try_fold(element?, |total, count| total.checked_mul((*count)?))
-            }
+            (Kind::Array { counts, .. }, None) => counts
+                .iter()
+                .try_fold(element_type?.size?, |total, count| total.checked_mul((*count)?)),
             _ => None,
         };
         Some(Type { name, size, kind })
@@ -290,7 +325,9 @@ impl TypeReader<'_> {
         };
         let Ok(root) = tree.root() else { return found };
         let mut children = root.children();
-        while let Ok(Some(child)) = children.next() {
+        while found.len() < MAX_CHILDREN
+            && let Ok(Some(child)) = children.next()
+        {
             found.push(child.entry().clone());
         }
         found
@@ -363,6 +400,7 @@ impl TypeReader<'_> {
         self.children(unit, offset)
             .iter()
             .filter(|c| c.tag() == gimli::DW_TAG_subrange_type)
+            .take(MAX_DIMENSIONS)
             .map(|range| {
                 Self::udata(range, gimli::DW_AT_count).or_else(|| {
                     let lower = Self::udata(range, gimli::DW_AT_lower_bound).unwrap_or(0);

@@ -6,8 +6,8 @@ use std::ops::Range;
 
 use gimli::Reader as _;
 
-use super::Slice;
 use super::types::{TypeId, TypeReader};
+use super::{Slice, limits};
 
 /// The stopped frame's wasm state, as a location expression needs it.
 pub trait Machine {
@@ -68,16 +68,12 @@ fn die_ranges(
     unit: &gimli::Unit<Slice>,
     entry: &gimli::DebuggingInformationEntry<Slice>,
 ) -> Vec<Range<u64>> {
-    let mut found = Vec::new();
-    if let Ok(mut ranges) = dwarf.die_ranges(unit, entry) {
-        while let Ok(Some(range)) = ranges.next() {
-            if range.begin < range.end && !super::lines::is_tombstone(range.begin) {
-                found.push(range.begin..range.end);
-            }
-        }
-    }
-    found
+    // Ranges that do not parse, or too many of them, cover no pc.
+    limits::entry_ranges(dwarf, unit, entry).unwrap_or_default()
 }
+
+/// Deepest scope nesting walked for variables (namespaces, types, functions, blocks).
+const MAX_SCOPE_DEPTH: usize = 128;
 
 impl VariableIndex {
     /// Parses the unit headers of `dwarf`; DIEs are read on demand.
@@ -88,11 +84,9 @@ impl VariableIndex {
         while let Some(header) = headers.next()? {
             let unit = dwarf.unit(header)?;
             let index = units.len();
-            let mut unit_ranges = dwarf.unit_ranges(&unit)?;
-            while let Some(range) = unit_ranges.next()? {
-                if range.begin < range.end && !super::lines::is_tombstone(range.begin) {
-                    ranges.push((range.begin..range.end, index));
-                }
+            let mut entries = unit.entries();
+            if let Some(root) = entries.next_dfs()? {
+                ranges.extend(die_ranges(&dwarf, &unit, root).into_iter().map(|range| (range, index)));
             }
             units.push(unit);
         }
@@ -101,10 +95,7 @@ impl VariableIndex {
 
     /// Reads types.
     pub fn types(&self) -> TypeReader<'_> {
-        TypeReader {
-            dwarf: &self.dwarf,
-            units: &self.units,
-        }
+        TypeReader::new(&self.dwarf, &self.units)
     }
 
     /// The variables visible at `address` (a DWARF address) in the frame `inline_depth` levels
@@ -114,14 +105,16 @@ impl VariableIndex {
         let Some(&(_, unit_index)) = self.ranges.iter().find(|(range, _)| range.contains(&address)) else {
             return Vec::new();
         };
-        let unit = &self.units[unit_index];
+        let Some(unit) = self.units.get(unit_index) else {
+            return Vec::new();
+        };
         let Ok(mut tree) = unit.entries_tree(None) else {
             return Vec::new();
         };
         let Ok(root) = tree.root() else { return Vec::new() };
         let mut levels: Vec<Vec<Variable>> = Vec::new();
         let mut frame_base = None;
-        self.visit(unit_index, root, address, &mut levels, &mut frame_base);
+        self.visit(unit_index, root, address, &mut levels, &mut frame_base, 0);
         levels.reverse();
         let mut variables = levels.into_iter().nth(inline_depth).unwrap_or_default();
         // Declaration order, innermost block winning over an outer one with the same name.
@@ -138,8 +131,10 @@ impl VariableIndex {
         let Some(&(_, unit_index)) = self.ranges.iter().find(|(range, _)| range.contains(&address)) else {
             return Vec::new();
         };
-        let unit = &self.units[unit_index];
         let mut found = Vec::new();
+        let Some(unit) = self.units.get(unit_index) else {
+            return found;
+        };
         let Ok(mut tree) = unit.entries_tree(None) else {
             return found;
         };
@@ -178,8 +173,12 @@ impl VariableIndex {
         address: u64,
         levels: &mut Vec<Vec<Variable>>,
         frame_base: &mut Option<gimli::Expression<Slice>>,
+        depth: usize,
     ) {
-        let unit = &self.units[unit_index];
+        let Some(unit) = self.units.get(unit_index) else { return };
+        if depth > MAX_SCOPE_DEPTH {
+            return;
+        }
         let tag = node.entry().tag();
         let is_scope = matches!(
             tag,
@@ -212,7 +211,7 @@ impl VariableIndex {
                     }
                 }
                 gimli::DW_TAG_subprogram | gimli::DW_TAG_inlined_subroutine | gimli::DW_TAG_lexical_block => {
-                    self.visit(unit_index, child, address, levels, frame_base);
+                    self.visit(unit_index, child, address, levels, frame_base, depth + 1);
                 }
                 // Functions nest in namespaces (Rust modules) and types (methods).
                 gimli::DW_TAG_namespace
@@ -222,7 +221,7 @@ impl VariableIndex {
                 | gimli::DW_TAG_enumeration_type
                     if levels.is_empty() =>
                 {
-                    self.visit(unit_index, child, address, levels, frame_base);
+                    self.visit(unit_index, child, address, levels, frame_base, depth + 1);
                 }
                 _ => {}
             }
@@ -235,7 +234,7 @@ impl VariableIndex {
         entry: &gimli::DebuggingInformationEntry<Slice>,
         frame_base: Option<gimli::Expression<Slice>>,
     ) -> Option<Variable> {
-        let unit = &self.units[unit_index];
+        let unit = self.units.get(unit_index)?;
         // Inlined and concrete copies keep their name and type on the abstract origin.
         let mut origin = entry.clone();
         for _ in 0..4 {
@@ -248,7 +247,7 @@ impl VariableIndex {
             .attr_value(gimli::DW_AT_name)
             .or_else(|| entry.attr_value(gimli::DW_AT_name))
             .and_then(|value| self.dwarf.attr_string(unit, value).ok())
-            .and_then(|text| text.to_string_lossy().ok().map(|s| s.into_owned()))
+            .and_then(|text| text.to_string_lossy().ok().map(limits::bounded_text))
             .unwrap_or_default();
         let ty = match entry
             .attr_value(gimli::DW_AT_type)
@@ -275,7 +274,10 @@ impl VariableIndex {
 
     /// Where `variable`'s value is at `address`.
     pub fn place(&self, variable: &Variable, address: u64, machine: &mut dyn Machine) -> Result<Place, String> {
-        let unit = &self.units[variable.unit];
+        let unit = self
+            .units
+            .get(variable.unit)
+            .ok_or("the variable is not from this module")?;
         let expression = match &variable.location {
             None => return Ok(Place::Unavailable),
             Some(gimli::AttributeValue::Exprloc(expression)) => expression.clone(),
@@ -294,7 +296,7 @@ impl VariableIndex {
                 None => return Err("unsupported location form".into()),
             },
         };
-        evaluate(unit, &expression, variable.frame_base.as_ref(), machine)
+        evaluate(&self.dwarf, unit, &expression, variable.frame_base.as_ref(), machine)
     }
 
     fn live_expression(
@@ -304,7 +306,11 @@ impl VariableIndex {
         address: u64,
     ) -> Result<Option<gimli::Expression<Slice>>, String> {
         let mut entries = self.dwarf.locations(unit, offset).map_err(|e| e.to_string())?;
-        while let Some(entry) = entries.next().map_err(|e| e.to_string())? {
+        // Lists can be shared by every variable: a long one is searched only so far.
+        for _ in 0..limits::MAX_LOCATION_ENTRIES {
+            let Some(entry) = entries.next().map_err(|e| e.to_string())? else {
+                break;
+            };
             if entry.range.begin <= address && address < entry.range.end {
                 return Ok(Some(entry.data));
             }
@@ -313,16 +319,17 @@ impl VariableIndex {
     }
 }
 
-/// Evaluations longer than this are malformed (a loop in `DW_OP_skip`).
-const MAX_STEPS: usize = 1000;
+/// Most times one evaluation may stop to ask for wasm state or memory.
+const MAX_REQUESTS: usize = 1000;
 
 fn evaluate(
+    dwarf: &gimli::Dwarf<Slice>,
     unit: &gimli::Unit<Slice>,
     expression: &gimli::Expression<Slice>,
     frame_base: Option<&gimli::Expression<Slice>>,
     machine: &mut dyn Machine,
 ) -> Result<Place, String> {
-    let pieces = run(unit, expression, frame_base, machine, 0)?;
+    let pieces = run(dwarf, unit, expression, frame_base, machine, 0)?;
     if pieces.is_empty() {
         return Ok(Place::Unavailable);
     }
@@ -336,9 +343,19 @@ fn evaluate(
         };
     }
     // Pieces: assemble the value's bytes (byte-aligned pieces; that is what compilers emit).
+    // Piece sizes come from the DWARF: the total is bounded before anything is allocated.
+    let mut total = 0u64;
+    for piece in &pieces {
+        total = total.saturating_add(piece.size_in_bits.map_or(8, |bits| bits.div_ceil(8)));
+    }
+    if total > limits::MAX_VALUE_BYTES {
+        return Err(format!("the value's pieces add up to {total} bytes"));
+    }
     let mut bytes = Vec::new();
     for piece in &pieces {
-        let size = piece.size_in_bits.map(|bits| bits.div_ceil(8) as usize);
+        let size = piece
+            .size_in_bits
+            .and_then(|bits| usize::try_from(bits.div_ceil(8)).ok());
         match location_bytes(&piece.location, size, machine)? {
             Place::Bytes(part) => bytes.extend(part),
             _ => return Ok(Place::Unavailable), // part of the value is optimised out
@@ -387,17 +404,42 @@ fn value_bytes(value: gimli::Value) -> Vec<u8> {
     }
 }
 
+/// The value type of the base type DIE at `offset` (`DW_OP_convert`, `DW_OP_deref_type`).
+fn base_type(unit: &gimli::Unit<Slice>, offset: gimli::UnitOffset<usize>) -> Result<gimli::ValueType, String> {
+    // Offset 0 is the generic type.
+    if offset.0 == 0 {
+        return Ok(gimli::ValueType::Generic);
+    }
+    let entry = unit.entry(offset).map_err(|e| e.to_string())?;
+    let encoding = match entry.attr_value(gimli::DW_AT_encoding) {
+        Some(gimli::AttributeValue::Encoding(encoding)) => encoding,
+        _ => return Err("a typed operation names no base type".into()),
+    };
+    let size = entry
+        .attr_value(gimli::DW_AT_byte_size)
+        .and_then(|value| value.udata_value())
+        .unwrap_or(0);
+    gimli::ValueType::from_encoding(encoding, size)
+        .ok_or_else(|| "a typed operation's base type is not a scalar".into())
+}
+
 fn run(
+    dwarf: &gimli::Dwarf<Slice>,
     unit: &gimli::Unit<Slice>,
     expression: &gimli::Expression<Slice>,
     frame_base: Option<&gimli::Expression<Slice>>,
     machine: &mut dyn Machine,
     depth: usize,
 ) -> Result<Vec<gimli::Piece<Slice>>, String> {
-    let error = |e: gimli::Error| e.to_string();
+    let error = |e: gimli::Error| match e {
+        gimli::Error::TooManyIterations => "the location expression does not finish".to_string(),
+        other => other.to_string(),
+    };
     let mut evaluation = expression.clone().evaluation(unit.encoding());
+    // Without a limit, `DW_OP_skip` back to itself loops inside `evaluate` forever.
+    evaluation.set_max_iterations(limits::MAX_EXPRESSION_STEPS);
     let mut result = evaluation.evaluate().map_err(error)?;
-    for _ in 0..MAX_STEPS {
+    for _ in 0..MAX_REQUESTS {
         result = match result {
             gimli::EvaluationResult::Complete => return Ok(evaluation.result()),
             gimli::EvaluationResult::RequiresWasmLocal { index } => {
@@ -422,7 +464,7 @@ fn run(
                 let base = frame_base
                     .filter(|_| depth == 0)
                     .ok_or("the function has no frame base")?;
-                let pieces = run(unit, base, None, machine, depth + 1)?;
+                let pieces = run(dwarf, unit, base, None, machine, depth + 1)?;
                 let base = match pieces.first().map(|p| &p.location) {
                     Some(gimli::Location::Address { address }) => *address,
                     Some(gimli::Location::Value { value }) => value.to_u64(!0).map_err(error)?,
@@ -443,7 +485,37 @@ fn run(
             gimli::EvaluationResult::RequiresRelocatedAddress(address) => {
                 evaluation.resume_with_relocated_address(address).map_err(error)?
             }
-            other => return Err(format!("unsupported in a location expression: {other:?}")),
+            gimli::EvaluationResult::RequiresIndexedAddress { index, .. } => {
+                let address = dwarf.address(unit, index).map_err(error)?;
+                evaluation.resume_with_indexed_address(address).map_err(error)?
+            }
+            // `DW_OP_call*`: the callee's location expression runs in place (a call to itself
+            // is bounded by the evaluation's step limit).
+            gimli::EvaluationResult::RequiresAtLocation(gimli::DieReference::UnitRef(offset)) => {
+                let entry = unit.entry(offset).map_err(error)?;
+                let bytes = match entry.attr_value(gimli::DW_AT_location) {
+                    Some(gimli::AttributeValue::Exprloc(expression)) => expression.0,
+                    _ => Slice::new(std::sync::Arc::from(&[][..]), gimli::LittleEndian),
+                };
+                evaluation.resume_with_at_location(bytes).map_err(error)?
+            }
+            gimli::EvaluationResult::RequiresAtLocation(gimli::DieReference::DebugInfoRef(_)) => {
+                return Err("calls into another unit's DIE are not supported".into());
+            }
+            gimli::EvaluationResult::RequiresBaseType(offset) => evaluation
+                .resume_with_base_type(base_type(unit, offset)?)
+                .map_err(error)?,
+            // Values at the function's entry or in its caller: not recorded, so not known here.
+            gimli::EvaluationResult::RequiresEntryValue(_) | gimli::EvaluationResult::RequiresParameterRef(_) => {
+                return Ok(Vec::new());
+            }
+            gimli::EvaluationResult::RequiresRegister { .. } => return Err("a register location in wasm".into()),
+            gimli::EvaluationResult::RequiresTls(_) => {
+                return Err("thread-local storage is not supported".into());
+            }
+            gimli::EvaluationResult::RequiresCallFrameCfa => {
+                return Err("wasm frames have no call frame address".into());
+            }
         };
     }
     Err("the location expression does not finish".into())

@@ -273,10 +273,13 @@ pub struct CompletionsArguments {
     /// The frame whose names complete.
     #[serde(default)]
     pub frame_id: Option<i64>,
-    /// The REPL line.
+    /// The Debug Console input: several lines when the user typed Shift+Enter.
     pub text: String,
-    /// Cursor column in `text` (1-based by default).
+    /// Cursor column in the cursor's line (1-based by default).
     pub column: i64,
+    /// Cursor line in `text` (1-based by default); the first when absent.
+    #[serde(default)]
+    pub line: Option<i64>,
 }
 
 /// `setVariable`.

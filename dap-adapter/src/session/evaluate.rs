@@ -58,8 +58,13 @@ impl Session {
         };
         // The word before the cursor. Columns count UTF-16 units; any text may come here (a
         // typographic quote, an emoji), so offsets are found by character, never by byte.
+        let line = args.line.map_or(1, |line| {
+            let line = u32::try_from(line.max(0)).unwrap_or(u32::MAX);
+            self.coordinates.line_from_client(line)
+        });
+        let text = line_of_input(&args.text, line);
         let column = self.coordinates.column_from_client(args.column);
-        let before = &args.text[..byte_offset_of_column(&args.text, column)];
+        let before = &text[..byte_offset_of_column(text, column)];
         let start = before
             .char_indices()
             .rev()
@@ -67,7 +72,7 @@ impl Session {
             .last()
             .map_or(before.len(), |(i, _)| i);
         let prefix = &before[start..];
-        // `start` is an offset into `text`, as VS Code's Debug Console uses it (`substring`).
+        // `start` is an offset into the cursor's line, as VS Code's Debug Console uses it.
         let start_column = utf16_len(&before[..start]);
         let prefix_length = utf16_len(prefix);
         let mut names: Vec<String> = Vec::new();
@@ -93,5 +98,29 @@ impl Session {
             })
             .collect();
         Ok(json!({ "targets": targets }))
+    }
+}
+
+/// Line `line` (1-based) of the console input, without its line break; the last line when the
+/// input has fewer.
+fn line_of_input(text: &str, line: u32) -> &str {
+    let count = text.split('\n').count();
+    let index = usize::try_from(line).unwrap_or(usize::MAX).clamp(1, count) - 1;
+    let found = text.split('\n').nth(index).unwrap_or_default();
+    found.strip_suffix('\r').unwrap_or(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::line_of_input;
+
+    #[test]
+    fn the_cursor_line_is_picked_and_clamped() {
+        let text = "small +\r\nbi\nlast";
+        assert_eq!(line_of_input(text, 1), "small +");
+        assert_eq!(line_of_input(text, 2), "bi");
+        assert_eq!(line_of_input(text, 0), "small +");
+        assert_eq!(line_of_input(text, u32::MAX), "last");
+        assert_eq!(line_of_input("", 3), "");
     }
 }
