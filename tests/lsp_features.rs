@@ -28,7 +28,10 @@ fn pull_diagnostics_report_and_then_say_unchanged() {
     let dir = tempfile::tempdir().unwrap();
     let text = needs_storage();
     let uri = manifest_in(dir.path(), Some("module-needs-permissions"), &text);
-    let mut client = LspClient::start_with(json!({ "textDocument": { "diagnostic": {} } }), Value::Null);
+    let mut client = LspClient::start_with(
+        json!({ "textDocument": { "diagnostic": {} }, "workspace": { "diagnostics": { "refreshSupport": true } } }),
+        Value::Null,
+    );
     client.open(&uri, &text);
     let report = client.request("textDocument/diagnostic", json!({ "textDocument": { "uri": uri } }));
     assert_eq!(report["kind"], "full", "{report}");

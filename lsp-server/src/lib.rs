@@ -36,7 +36,10 @@ pub async fn serve_stdio() -> u8 {
 /// the spec asks for (0 when `shutdown` came first, 1 otherwise).
 pub async fn serve(input: impl AsyncRead + Unpin, output: impl AsyncWrite) -> u8 {
     let lifecycle = Arc::new(lifecycle::Lifecycle::default());
-    let (service, socket) = tower_lsp::LspService::new(Backend::new);
+    let (service, socket) = tower_lsp::LspService::new({
+        let lifecycle = lifecycle.clone();
+        move |client| Backend::new(client, lifecycle)
+    });
     let service = lifecycle::WatchExit::new(panic_guard::CatchPanics::new(service), lifecycle.clone());
     tokio::select! {
         () = tower_lsp::Server::new(input, output, socket).serve(service) => {}

@@ -1,6 +1,10 @@
 //! `shutdown` and `exit` as the LSP spec says: the server ends at `exit`, with status 0 when
 //! `shutdown` came first and 1 otherwise. tower-lsp marks itself exited but its serve loop notices
 //! only at the next message, which never comes while the client keeps the pipe open.
+//!
+//! The same layer reads what lsp-types 0.94 drops from `initialize`: it names the client's
+//! `workspace.diagnostics` capability `diagnostic`, so the typed params never show that a client
+//! (VS Code) can be asked to pull diagnostics again.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -15,12 +19,18 @@ use tower_service::Service;
 pub struct Lifecycle {
     shutdown_requested: AtomicBool,
     exit: Notify,
+    diagnostic_refresh: AtomicBool,
 }
 
 impl Lifecycle {
     /// Resolves once `exit` has arrived.
     pub async fn exited(&self) {
         self.exit.notified().await;
+    }
+
+    /// Whether `initialize` announced `workspace.diagnostics.refreshSupport`.
+    pub fn client_refreshes_diagnostics(&self) -> bool {
+        self.diagnostic_refresh.load(Ordering::SeqCst)
     }
 
     /// The process's exit status: 0 after `shutdown`, 1 otherwise.
@@ -60,6 +70,15 @@ where
 
     fn call(&mut self, request: Request) -> S::Future {
         match request.method() {
+            // Read before the handler runs: `call` returns its future without polling it.
+            "initialize" => {
+                let refresh = request
+                    .params()
+                    .and_then(|p| p.pointer("/capabilities/workspace/diagnostics/refreshSupport"))
+                    .and_then(serde_json::Value::as_bool)
+                    .unwrap_or(false);
+                self.lifecycle.diagnostic_refresh.store(refresh, Ordering::SeqCst);
+            }
             // Counted when received: a client may send `exit` without waiting for the answer.
             "shutdown" => self.lifecycle.shutdown_requested.store(true, Ordering::SeqCst),
             // `notify_one` keeps the wakeup if nobody waits yet.

@@ -10,6 +10,7 @@ use tower_lsp::lsp_types::*;
 use tower_lsp::{Client, LanguageServer};
 
 use crate::format::{self, Style};
+use crate::lifecycle::Lifecycle;
 use crate::panic_guard;
 use crate::settings::Settings;
 use crate::workspace::Workspace;
@@ -17,6 +18,8 @@ use crate::{completion, convert, hover, inlay, lens, locate, navigation, symbols
 
 /// The server state.
 pub struct Backend {
+    /// What the raw `initialize` said beyond the typed params.
+    lifecycle: Arc<Lifecycle>,
     workspace: Arc<Workspace>,
     /// The client answers `workspace/configuration`.
     pulls_configuration: AtomicBool,
@@ -33,8 +36,9 @@ pub fn is_manifest(uri: &Url, language: Option<&str>) -> bool {
 
 impl Backend {
     /// A backend talking to `client`.
-    pub fn new(client: Client) -> Backend {
+    pub(crate) fn new(client: Client, lifecycle: Arc<Lifecycle>) -> Backend {
         Backend {
+            lifecycle,
             workspace: Arc::new(Workspace::new(client)),
             pulls_configuration: AtomicBool::new(false),
             client_watches_files: AtomicBool::new(false),
@@ -117,7 +121,16 @@ fn capabilities(pull_diagnostics: bool) -> ServerCapabilities {
 impl Backend {
     fn start_session(&self, params: &InitializeParams) -> InitializeResult {
         let client = &params.capabilities;
-        let pull = client.text_document.as_ref().is_some_and(|t| t.diagnostic.is_some());
+        // Pull only when the client can also be told to pull again (a rebuilt module or new
+        // settings change diagnostics without an edit): Neovim 0.10 pulls but has no refresh.
+        let pull = client.text_document.as_ref().is_some_and(|t| t.diagnostic.is_some())
+            && (self.lifecycle.client_refreshes_diagnostics()
+                || client
+                    .workspace
+                    .as_ref()
+                    .and_then(|w| w.diagnostic.as_ref())
+                    .and_then(|d| d.refresh_support)
+                    .unwrap_or(false));
         self.workspace.pulls_diagnostics.store(pull, Ordering::SeqCst);
         let workspace = client.workspace.as_ref();
         let configuration = workspace.and_then(|w| w.configuration).unwrap_or(false);

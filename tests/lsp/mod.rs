@@ -17,6 +17,13 @@ pub struct LspClient {
     pub backlog: Vec<Value>,
     /// What `workspace/configuration` answers for the `qirvo` section.
     pub settings: Value,
+    /// The capabilities this client announced in `initialize`.
+    capabilities: Value,
+    /// What the server answered to `initialize`.
+    initialized: Value,
+    /// Requests from the server that the client never announced support for (answered with
+    /// MethodNotFound, as Neovim does): each one is a protocol violation.
+    pub unannounced: Vec<Value>,
 }
 
 const TIMEOUT: Duration = Duration::from_secs(30);
@@ -29,6 +36,11 @@ impl LspClient {
 
     /// A server initialised with `capabilities`; `settings` answers `workspace/configuration`.
     pub fn start_with(capabilities: Value, settings: Value) -> LspClient {
+        LspClient::start_as(json!({ "capabilities": capabilities }), settings)
+    }
+
+    /// A server initialised with these whole `initialize` params (a real client's capture).
+    pub fn start_as(initialize: Value, settings: Value) -> LspClient {
         let mut child = Command::new(env!("CARGO_BIN_EXE_qirvo"))
             .arg("lsp")
             .stdin(Stdio::piped())
@@ -46,14 +58,23 @@ impl LspClient {
             next_id: 0,
             backlog: Vec::new(),
             settings,
+            capabilities: initialize["capabilities"].clone(),
+            initialized: Value::Null,
+            unannounced: Vec::new(),
         };
-        let initialized = client.request("initialize", json!({ "capabilities": capabilities }));
+        let initialized = client.request("initialize", initialize);
+        client.initialized = initialized.clone();
         assert_eq!(
             initialized["capabilities"]["textDocumentSync"]["change"], 2,
             "incremental sync"
         );
         client.notify("initialized", json!({}));
         client
+    }
+
+    /// The capabilities the server answered `initialize` with.
+    pub fn server_capabilities(&self) -> &Value {
+        &self.initialized["capabilities"]
     }
 
     /// The server's process id.
@@ -82,6 +103,12 @@ impl LspClient {
         // Answer the server's own requests as an editor would.
         if message.get("method").is_some() && message.get("id").is_some() {
             let id = message["id"].clone();
+            if !announces(&self.capabilities, &message) {
+                self.unannounced.push(message.clone());
+                let error = json!({ "code": -32601, "message": "method not supported" });
+                self.write(json!({ "jsonrpc": "2.0", "id": id, "error": error }));
+                return message;
+            }
             let result = match message["method"].as_str() {
                 Some("workspace/configuration") => json!([self.settings]),
                 _ => Value::Null,
@@ -181,6 +208,39 @@ impl LspClient {
 impl Drop for LspClient {
     fn drop(&mut self) {
         let _ = self.child.kill();
+    }
+}
+
+/// Whether a client with `capabilities` said it handles the server's `request` (LSP 3.17: each
+/// server-to-client request has the capability that allows it).
+fn announces(capabilities: &Value, request: &Value) -> bool {
+    let flag = |pointer: &str| capabilities.pointer(pointer) == Some(&Value::Bool(true));
+    match request["method"].as_str().unwrap_or_default() {
+        "workspace/configuration" => flag("/workspace/configuration"),
+        "workspace/applyEdit" => flag("/workspace/applyEdit"),
+        "workspace/diagnostic/refresh" => flag("/workspace/diagnostics/refreshSupport"),
+        "workspace/codeLens/refresh" => flag("/workspace/codeLens/refreshSupport"),
+        "workspace/inlayHint/refresh" => flag("/workspace/inlayHint/refreshSupport"),
+        "workspace/semanticTokens/refresh" => flag("/workspace/semanticTokens/refreshSupport"),
+        "window/workDoneProgress/create" => flag("/window/workDoneProgress"),
+        "window/showDocument" => flag("/window/showDocument/support"),
+        "window/showMessageRequest" => true,
+        "client/registerCapability" | "client/unregisterCapability" => {
+            let registrations = request["params"]["registrations"]
+                .as_array()
+                .or_else(|| request["params"]["unregisterations"].as_array());
+            registrations.is_some_and(|all| {
+                all.iter().all(|r| match r["method"].as_str().unwrap_or_default() {
+                    "workspace/didChangeWatchedFiles" => flag("/workspace/didChangeWatchedFiles/dynamicRegistration"),
+                    "workspace/didChangeConfiguration" => flag("/workspace/didChangeConfiguration/dynamicRegistration"),
+                    method => {
+                        let feature = method.strip_prefix("textDocument/").unwrap_or(method);
+                        flag(&format!("/textDocument/{feature}/dynamicRegistration"))
+                    }
+                })
+            })
+        }
+        _ => false,
     }
 }
 
