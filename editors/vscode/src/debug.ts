@@ -1,5 +1,5 @@
-// The `qirvo` debug type: launch configurations (with the active manifest when there is no
-// launch.json) and the adapter, `qirvo dap` on stdio.
+// The `qirvo` debug type: launch configurations (with the active manifest, or the one above
+// the active source file, when there is no launch.json) and the adapter, `qirvo dap` on stdio.
 
 import * as path from 'path';
 import * as vscode from 'vscode';
@@ -38,7 +38,10 @@ export class ConfigurationProvider implements vscode.DebugConfigurationProvider 
     return configurationsFor(folder);
   }
 
-  /** Fills in what is missing (F5 without launch.json: the manifest in the active editor). */
+  /**
+   * Fills in what is missing (F5 without launch.json: the manifest in the active editor, or the
+   * manifest.json nearest above the active source file).
+   */
   resolveDebugConfiguration(
     folder: vscode.WorkspaceFolder | undefined,
     config: vscode.DebugConfiguration,

@@ -3,7 +3,7 @@
 
 import * as path from 'path';
 
-import { isManifestPath } from './manifest';
+import { nearestManifest } from './manifest';
 
 /** The debug type contributed by the extension (and the `adapterID` qirvo dap sees). */
 export const DEBUG_TYPE = 'qirvo';
@@ -81,12 +81,14 @@ export interface LaunchContext {
   activeFile?: string;
   /** The folder the configuration belongs to, if any. */
   workspaceFolder?: string;
+  /** Whether a file exists (finding a source file's manifest); fs.existsSync by default. */
+  exists?: (file: string) => boolean;
 }
 
 export type LaunchResolution = { config: QirvoLaunchConfiguration } | { error: string };
 
 const NO_TARGET =
-  'Open a plugin manifest (manifest.json or *.qirvo.json) and start debugging again, or add a "qirvo" launch configuration with "manifest", "manifests" or "program" to launch.json.';
+  'Open a plugin manifest (manifest.json or *.qirvo.json), or a file in a plugin folder, and start debugging again, or add a "qirvo" launch configuration with "manifest", "manifests" or "program" to launch.json.';
 
 function typeError(name: string, value: unknown): string | undefined {
   const expected = LAUNCH_ATTRIBUTES[name as LaunchAttribute];
@@ -136,8 +138,9 @@ function typeError(name: string, value: unknown): string | undefined {
 /**
  * Completes a configuration before VS Code substitutes variables in it.
  *
- * - No launch.json (VS Code passes `{}`): debug the manifest in the active editor.
- * - A `qirvo` configuration without a target: the active manifest, if there is one.
+ * - No launch.json (VS Code passes `{}`): debug the manifest in the active editor, or, for
+ *   any other file (a plugin's source), the `manifest.json` nearest above it in its folder.
+ * - A `qirvo` configuration without a target: that same manifest, if there is one.
  * - `cwd` defaults to the workspace folder, so relative paths mean the same as in launch.json.
  *
  * Returns an error message instead when there is nothing sensible to launch.
@@ -146,7 +149,7 @@ export function resolveLaunchConfiguration(
   config: Record<string, unknown>,
   context: LaunchContext = {},
 ): LaunchResolution {
-  const manifest = isManifestPath(context.activeFile) ? context.activeFile : undefined;
+  const manifest = nearestManifest(context.activeFile, context.workspaceFolder, context.exists);
   if (config.type === undefined && config.request === undefined && config.name === undefined) {
     if (manifest === undefined) {
       return { error: NO_TARGET };

@@ -1,5 +1,6 @@
 // Which files are plugin manifests. No `vscode` import here: unit-tested in plain Node.
 
+import * as fs from 'fs';
 import * as path from 'path';
 import { fileURLToPath } from 'url';
 
@@ -70,4 +71,39 @@ export function manifestArgument(argument: unknown, activeFile?: string): string
     }
   }
   return isManifestPath(activeFile) ? activeFile : undefined;
+}
+
+/**
+ * The plugin a file belongs to: the `manifest.json` nearest above it (in its own folder, then
+ * each parent), not above `root` when the file is inside `root` (its workspace folder).
+ * A manifest is returned as it is. `exists` is for tests.
+ */
+export function nearestManifest(
+  file: string | undefined,
+  root?: string,
+  exists: (candidate: string) => boolean = fs.existsSync,
+): string | undefined {
+  if (file === undefined || file === '') {
+    return undefined;
+  }
+  if (isManifestPath(file)) {
+    return file;
+  }
+  const inside = (dir: string, top: string) => {
+    const relative = path.relative(top, dir);
+    return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
+  };
+  const top = root !== undefined && inside(path.dirname(file), root) ? path.resolve(root) : undefined;
+  let dir = path.dirname(path.resolve(file));
+  for (;;) {
+    const candidate = path.join(dir, 'manifest.json');
+    if (exists(candidate)) {
+      return candidate;
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir || (top !== undefined && dir === top)) {
+      return undefined;
+    }
+    dir = parent;
+  }
 }

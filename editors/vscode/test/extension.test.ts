@@ -147,6 +147,25 @@ describe('extension (against a fake VS Code)', () => {
     assert.match(fake.errors[0], /Open a plugin manifest/);
   });
 
+  it('F5 without launch.json from a plugin source file debugs the manifest.json above it', async () => {
+    await activate();
+    const provider = fake.configurationProviders.get('qirvo');
+    fs.mkdirSync(path.join(workspace, 'plugin', 'src'), { recursive: true });
+    fs.writeFileSync(manifest, '{}');
+    fake.activeFile = path.join(workspace, 'plugin', 'src', 'lib.rs');
+    assert.deepStrictEqual(provider.resolveDebugConfiguration(fake.folders[0], {}), {
+      type: 'qirvo',
+      request: 'launch',
+      name: 'Debug manifest.json',
+      manifest,
+      cwd: workspace,
+    });
+    // Not above the workspace folder: a source outside any plugin there is an error.
+    fake.activeFile = path.join(workspace, 'loose.rs');
+    assert.strictEqual(provider.resolveDebugConfiguration(fake.folders[0], {}), undefined);
+    assert.match(fake.errors[0], /or a file in a plugin folder/);
+  });
+
   it('offers a launch configuration per manifest in the folder', async () => {
     await activate();
     fake.foundFiles = [manifest, path.join(workspace, 'other', 'x.qirvo.json')];

@@ -34,8 +34,30 @@ describe('resolveLaunchConfiguration', () => {
     assert.strictEqual(resolved({}, { activeFile: '/p/x.qirvo.json' }).cwd, '/p');
   });
 
-  it('refuses to guess when there is no launch.json and the active file is not a manifest', () => {
-    assert.match(problem({}, { activeFile: '/work/src/lib.rs' }), /Open a plugin manifest/);
+  it('debugs the plugin a source file belongs to: the nearest manifest.json above it', () => {
+    const files = new Set(['/work/plugin/manifest.json', '/work/manifest.json']);
+    const exists = (file: string) => files.has(file);
+    const fromSource = resolved({}, { activeFile: '/work/plugin/src/deep/lib.rs', workspaceFolder: '/work', exists });
+    assert.strictEqual(fromSource.manifest, MANIFEST);
+    assert.strictEqual(fromSource.cwd, '/work');
+    // A configuration without a target gets it too.
+    const named = resolved({ type: 'qirvo', request: 'launch', name: 'n' }, { activeFile: '/work/plugin/a.c', exists });
+    assert.strictEqual(named.manifest, MANIFEST);
+    // The search goes up to the workspace folder, not above it.
+    assert.strictEqual(
+      resolved({}, { activeFile: '/work/other/src/lib.rs', workspaceFolder: '/work', exists }).manifest,
+      '/work/manifest.json',
+    );
+    assert.match(
+      problem({}, { activeFile: '/work/other/src/lib.rs', workspaceFolder: '/work/other', exists }),
+      /Open a plugin manifest/,
+    );
+  });
+
+  it('refuses to guess when there is no launch.json and no manifest above the active file', () => {
+    const exists = () => false;
+    assert.match(problem({}, { activeFile: '/work/src/lib.rs', workspaceFolder: '/work', exists }), /Open a plugin manifest/);
+    assert.match(problem({}, { activeFile: '/work/src/lib.rs', exists }), /or a file in a plugin folder/);
     assert.match(problem({}), /"manifest", "manifests" or "program"/);
   });
 

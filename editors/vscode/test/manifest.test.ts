@@ -1,7 +1,9 @@
 import * as assert from 'assert';
+import * as path from 'path';
 import { pathToFileURL } from 'url';
 
-import { MANIFEST_LANGUAGE, isManifestPath, manifestArgument, manifestDocumentSelector } from '../src/manifest';
+import { MANIFEST_LANGUAGE, isManifestPath, manifestArgument, manifestDocumentSelector, nearestManifest } from '../src/manifest';
+import { REPO_ROOT } from './support/paths';
 
 describe('isManifestPath', () => {
   it('knows manifest.json and *.qirvo.json, on any platform, and nothing else', () => {
@@ -47,5 +49,31 @@ describe('manifestDocumentSelector', () => {
     }
     // A JSON filter without a pattern would send every JSON file to qirvo lsp.
     assert.ok(selector.every((f) => f.language === MANIFEST_LANGUAGE || f.pattern !== undefined));
+  });
+});
+
+describe('nearestManifest', () => {
+  const files = new Set(['/ws/a/manifest.json', '/manifest.json']);
+  const exists = (file: string) => files.has(file);
+
+  it('returns a manifest as it is, else the manifest.json nearest above the file', () => {
+    assert.strictEqual(nearestManifest('/ws/a/dev.qirvo.json', '/ws', exists), '/ws/a/dev.qirvo.json');
+    assert.strictEqual(nearestManifest('/ws/a/lib.rs', '/ws', exists), '/ws/a/manifest.json');
+    assert.strictEqual(nearestManifest('/ws/a/src/x/y.c', '/ws', exists), '/ws/a/manifest.json');
+    assert.strictEqual(nearestManifest(undefined, '/ws', exists), undefined);
+  });
+
+  it('stops at the workspace folder the file is in, and searches to the root outside one', () => {
+    assert.strictEqual(nearestManifest('/ws/b/src/lib.rs', '/ws', exists), undefined);
+    assert.strictEqual(nearestManifest('/elsewhere/lib.rs', '/ws', exists), '/manifest.json');
+    assert.strictEqual(nearestManifest('/elsewhere/lib.rs', undefined, exists), '/manifest.json');
+  });
+
+  it('looks at the real file system by default', () => {
+    const examples = path.join(REPO_ROOT, 'examples');
+    assert.strictEqual(
+      nearestManifest(path.join(examples, 'hello/src/lib.rs'), examples),
+      path.join(examples, 'hello/manifest.json'),
+    );
   });
 });

@@ -92,6 +92,15 @@ describe('package.json: the qirvo debugger', () => {
 });
 
 describe('package.json: commands, languages and the schema', () => {
+  it('offers the qirvo debugger for F5 from a manifest (JSON) and from plugin sources', () => {
+    // Without launch.json, F5 picks a debugger by the active editor's language: manifest.json
+    // is `json` (VS Code said "You don't have an extension for debugging JSON" without it).
+    const languages = debuggerContribution?.languages ?? [];
+    for (const language of ['json', 'jsonc', 'qirvo-manifest', 'rust', 'c', 'cpp']) {
+      assert.ok(languages.includes(language), language);
+    }
+  });
+
   it('contributes the commands the language server code lenses send', () => {
     const lens = readRepoFile('lsp-server/src/lens.rs');
     const sent = [...lens.matchAll(/pub const \w+: &str = "([\w.]+)";/g)].map((m) => m[1]);

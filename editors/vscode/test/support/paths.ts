@@ -46,6 +46,7 @@ export interface PackageJson {
     configuration: { properties: Record<string, JsonSchema> };
     debuggers: Array<{
       type: string;
+      languages: string[];
       configurationAttributes: { launch: { properties: Record<string, JsonSchema> } };
       initialConfigurations: Array<Record<string, unknown>>;
       configurationSnippets: Array<{ label: string; body: Record<string, unknown> }>;
