@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use qirvo_runtime::rules::{self, CheckContext};
+use qirvo_manifest::rules::{self, CheckContext};
 
 mod support;
 

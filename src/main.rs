@@ -32,7 +32,7 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    qirvo_runtime::panics::install_exit_hook();
+    qirvo_panics::install_exit_hook();
     match cli.command {
         Command::Check(args) => cli::check::run(&args),
         Command::Run(args) => cli::run::run(&args),

@@ -10,9 +10,9 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use qirvo_runtime::diagnostic::Diagnostic;
-use qirvo_runtime::location::Locator;
-use qirvo_runtime::rules::{self, CheckContext};
+use qirvo_manifest::diagnostic::Diagnostic;
+use qirvo_manifest::location::Locator;
+use qirvo_manifest::rules::{self, CheckContext};
 
 fn corpus_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/manifests")
@@ -123,12 +123,12 @@ fn every_case_produces_exactly_its_expected_diagnostics() {
             );
         }
         // In valid JSON, every fix must leave valid JSON behind.
-        let valid_json = qirvo_runtime::json::parse(&text).is_valid_json();
+        let valid_json = qirvo_manifest::json::parse(&text).is_valid_json();
         for diagnostic in output.diagnostics.iter().filter(|_| valid_json) {
             for fix in &diagnostic.fixes {
                 let fixed = fix.apply(&text);
                 assert!(
-                    qirvo_runtime::json::parse(&fixed).is_valid_json(),
+                    qirvo_manifest::json::parse(&fixed).is_valid_json(),
                     "{}: fix `{}` for {} breaks the JSON:\n{fixed}",
                     case.display(),
                     fix.title,

@@ -79,7 +79,7 @@ fn committed_examples_match_their_sources() {
 fn committed_examples_have_dwarf_and_no_machine_paths() {
     for module in committed_modules() {
         let bytes = std::fs::read(&module).unwrap();
-        let info = qirvo_runtime::module_info::ModuleInfo::from_bytes(&bytes).unwrap();
+        let info = qirvo_manifest::module_info::ModuleInfo::from_bytes(&bytes).unwrap();
         assert!(info.has_dwarf, "{} has no DWARF", module.display());
         let text = String::from_utf8_lossy(&bytes);
         for prefix in ["/root/", "/home/", "/work/", "/tmp/"] {

@@ -139,7 +139,7 @@ fn hover_and_completion() {
 /// the text stays the client's (its diagnostics equal those of the same text opened fresh).
 #[test]
 fn random_edits_keep_the_server_in_sync() {
-    use qirvo_runtime::location::Locator;
+    use qirvo_manifest::location::Locator;
     let dir = tempfile::tempdir().unwrap();
     let mut text = NEEDS_STORAGE.to_string();
     let uri = manifest_in(dir.path(), Some("module-needs-permissions"), &text);

@@ -5,7 +5,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use qirvo_runtime::rules::{self, CheckContext, FsModules, RuntimeLimits};
+use qirvo_manifest::rules::{self, CheckContext, FsModules, RuntimeLimits};
 use qirvo_runtime::runtime::output::{RuntimeEvent, Stream};
 use qirvo_runtime::runtime::{PluginRuntime, RuntimeConfig};
 use serde_json::{Value, json};
@@ -255,7 +255,7 @@ impl Session {
             self.send(Outgoing::failure(request.seq, &request.command, message));
             return;
         }
-        let result = match qirvo_runtime::panics::contained(self.dispatch(&request)).await {
+        let result = match qirvo_panics::contained(self.dispatch(&request)).await {
             Ok(result) => result,
             Err(panic) => Err(format!("internal error in the debug adapter: {panic}")),
         };
@@ -502,7 +502,7 @@ impl Session {
         let (go_tx, go_rx) = watch::channel(false);
         let launch_events: Vec<(String, Vec<u8>)> = args.events.iter().map(LaunchEvent::parts).collect();
         for (number, manifest) in manifests.iter().enumerate() {
-            let text = qirvo_runtime::manifest::read_manifest(manifest)
+            let text = qirvo_manifest::manifest::read_manifest(manifest)
                 .map_err(|e| format!("cannot read `{}`: {e}", manifest.display()))?;
             let checked = rules::check(
                 &text,
@@ -517,7 +517,7 @@ impl Session {
                 .iter()
                 .filter(|d| d.is_error())
                 .map(|d| {
-                    let at = qirvo_runtime::location::Locator::new(&text).chars(d.span.start);
+                    let at = qirvo_manifest::location::Locator::new(&text).chars(d.span.start);
                     format!(
                         "{}:{}:{}: error[{}]: {}",
                         manifest.display(),
@@ -631,7 +631,7 @@ impl Session {
     /// `program` launches: a WASI command module run like `wasmtime run`.
     fn launch_program(&mut self, path: PathBuf, args: &LaunchArguments, cwd: PathBuf) -> Result<(), String> {
         let bytes = std::fs::read(&path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
-        qirvo_runtime::module_info::ModuleInfo::from_bytes(&bytes)
+        qirvo_manifest::module_info::ModuleInfo::from_bytes(&bytes)
             .map_err(|e| format!("`{}` is not a wasm module: {e}", path.display()))?;
         let index = self.dwarf_index(&bytes, &path.display().to_string(), args.no_debug);
         let runtime =

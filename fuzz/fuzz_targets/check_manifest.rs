@@ -2,7 +2,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use qirvo_runtime::rules::{self, CheckContext, FsModules, RuntimeLimits};
+use qirvo_manifest::rules::{self, CheckContext, FsModules, RuntimeLimits};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };

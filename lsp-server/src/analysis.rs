@@ -4,10 +4,10 @@
 
 use std::path::PathBuf;
 
-use qirvo_runtime::diagnostic::Diagnostic;
-use qirvo_runtime::json::{self, Node};
-use qirvo_runtime::location::{Locator, Position as Offset};
-use qirvo_runtime::rules::{self, CheckContext, CheckOutput, ModuleProvider};
+use qirvo_manifest::diagnostic::Diagnostic;
+use qirvo_manifest::json::{self, Node};
+use qirvo_manifest::location::{Locator, Position as Offset};
+use qirvo_manifest::rules::{self, CheckContext, CheckOutput, ModuleProvider};
 use tower_lsp::lsp_types::{self, Position, Url};
 
 use crate::convert;

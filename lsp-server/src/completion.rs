@@ -1,9 +1,9 @@
 //! Completion: keys valid in the object under the cursor (with snippets), enum values,
 //! permission names with their docs.
 
-use qirvo_runtime::json::{Kind, Node};
-use qirvo_runtime::manifest::schema;
-use qirvo_runtime::permissions::Permission;
+use qirvo_manifest::json::{Kind, Node};
+use qirvo_manifest::manifest::schema;
+use qirvo_manifest::permissions::Permission;
 use tower_lsp::lsp_types::{CompletionItem, CompletionItemKind, Documentation, InsertTextFormat};
 
 use crate::locate::{self, Place};

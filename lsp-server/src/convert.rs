@@ -1,10 +1,10 @@
-//! From runtime-core's diagnostics and fixes to LSP's, with UTF-16 positions.
+//! From qirvo-manifest's diagnostics and fixes to LSP's, with UTF-16 positions.
 
 use std::collections::HashMap;
 use std::ops::Range as ByteRange;
 
-use qirvo_runtime::diagnostic::{Diagnostic, Severity, Tag};
-use qirvo_runtime::location::Locator;
+use qirvo_manifest::diagnostic::{Diagnostic, Severity, Tag};
+use qirvo_manifest::location::Locator;
 use tower_lsp::lsp_types::{
     self, CodeAction, CodeActionKind, DiagnosticRelatedInformation, DiagnosticSeverity, DiagnosticTag, Location,
     NumberOrString, Position, Range, TextEdit, Url, WorkspaceEdit,

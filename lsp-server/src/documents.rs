@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use qirvo_runtime::location::{Locator, Position};
+use qirvo_manifest::location::{Locator, Position};
 use tower_lsp::lsp_types::{TextDocumentContentChangeEvent, Url};
 
 /// An open manifest.

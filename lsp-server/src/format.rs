@@ -3,7 +3,7 @@
 //! formatting twice changes nothing. A document that is not valid JSON is not formatted at all
 //! (lsp.md: formatters that guess on half-typed files lose data).
 
-use qirvo_runtime::json::{Node, Value};
+use qirvo_manifest::json::{Node, Value};
 
 /// How the output is laid out.
 #[derive(Debug, Clone)]
@@ -115,7 +115,7 @@ pub fn minimal_edit<'a>(old: &str, new: &'a str) -> Option<(usize, usize, &'a st
 #[cfg(test)]
 mod tests {
     use super::*;
-    use qirvo_runtime::json;
+    use qirvo_manifest::json;
 
     fn two_spaces() -> Style {
         Style {

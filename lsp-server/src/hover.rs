@@ -1,11 +1,11 @@
 //! Hover: the documentation of the field under the cursor, what a permission unlocks and
 //! whether the module uses it, and resolved values (sizes in bytes and wasm pages).
 
-use qirvo_runtime::host_api;
-use qirvo_runtime::manifest::schema;
-use qirvo_runtime::module_info::ModuleInfo;
-use qirvo_runtime::permissions::{self, PermissionName};
-use qirvo_runtime::units;
+use qirvo_manifest::host_api;
+use qirvo_manifest::manifest::schema;
+use qirvo_manifest::module_info::ModuleInfo;
+use qirvo_manifest::permissions::{self, PermissionName};
+use qirvo_manifest::units;
 
 use crate::locate::Place;
 

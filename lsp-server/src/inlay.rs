@@ -2,9 +2,9 @@
 //! limit would be written (after `"resources": {`, or after the root `{` when there is no
 //! `resources` block).
 
-use qirvo_runtime::json::Node;
-use qirvo_runtime::manifest::defaults;
-use qirvo_runtime::units;
+use qirvo_manifest::json::Node;
+use qirvo_manifest::manifest::defaults;
+use qirvo_manifest::units;
 use tower_lsp::lsp_types::{InlayHint, InlayHintLabel, InlayHintTooltip, Range};
 
 use crate::analysis::Analysis;
@@ -28,7 +28,7 @@ pub fn hints(analysis: &Analysis, range: Range) -> Vec<InlayHint> {
         None => {
             let all = missing_resources(&Node {
                 span: 0..0,
-                value: qirvo_runtime::json::Value::Object(Vec::new()),
+                value: qirvo_manifest::json::Value::Object(Vec::new()),
             });
             found.push(hint(
                 analysis,

@@ -1,7 +1,7 @@
 //! Code lenses "Run" and "Debug" above the manifest. The editors implement the commands
 //! (`qirvo.run`, `qirvo.debug`), each taking one argument: the manifest's file system path.
 
-use qirvo_runtime::json::Node;
+use qirvo_manifest::json::Node;
 use tower_lsp::lsp_types::{CodeLens, Command, Url};
 
 use crate::analysis::Analysis;

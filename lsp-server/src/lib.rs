@@ -1,4 +1,4 @@
-//! The Qirvo language server: manifest diagnostics from runtime-core's rules (including the
+//! The Qirvo language server: manifest diagnostics from qirvo-manifest's rules (including the
 //! check of the manifest against the compiled module), quick fixes, hover, completion, symbols,
 //! formatting, links, inlay hints and Run/Debug code lenses.
 

@@ -1,6 +1,6 @@
 //! What is at a position in a manifest: the schema path of the key or value under the cursor.
 
-use qirvo_runtime::json::{Node, Span};
+use qirvo_manifest::json::{Node, Span};
 
 /// The thing under the cursor.
 #[derive(Debug, Clone, PartialEq)]

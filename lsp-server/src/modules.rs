@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
-use qirvo_runtime::module_info::{ModuleError, ModuleInfo};
-use qirvo_runtime::rules::ModuleProvider;
+use qirvo_manifest::module_info::{ModuleError, ModuleInfo};
+use qirvo_manifest::rules::ModuleProvider;
 
 type Stamp = Option<(SystemTime, u64)>;
 type Summary = Result<Arc<ModuleInfo>, ModuleError>;

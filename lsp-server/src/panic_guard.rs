@@ -1,13 +1,13 @@
 //! A panic in one handler answers that request with an internal error instead of ending the
 //! server. tower-lsp polls handler futures inside `Server::serve` itself, so an unwinding handler
 //! would take the whole server, and every open document, down with it; and the process's panic
-//! hook ends the process on any panic that runtime-core's `panics::contained` does not hold.
+//! hook ends the process on any panic that `qirvo_panics::contained` does not hold.
 
 use std::task::{Context, Poll};
 
 use futures::FutureExt;
 use futures::future::BoxFuture;
-use qirvo_runtime::panics::{contained, contained_call};
+use qirvo_panics::{contained, contained_call};
 use tower_lsp::jsonrpc::{Error, Id, Request, Response};
 use tower_service::Service;
 
@@ -72,7 +72,7 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
-    use qirvo_runtime::panics::is_contained;
+    use qirvo_panics::is_contained;
     use tower_lsp::jsonrpc::ErrorCode;
 
     /// Answers `null`, and panics on the method `boom` (in the future) or `boom-now` (in `call`).

@@ -1,4 +1,4 @@
-//! The language server: tower-lsp handlers over runtime-core's rules. Handlers stay thin: state
+//! The language server: tower-lsp handlers over qirvo-manifest's rules. Handlers stay thin: state
 //! and scheduling live in `workspace`, each feature in its own module.
 
 use std::sync::Arc;
@@ -186,7 +186,7 @@ impl LanguageServer for Backend {
     async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
         // Caught here, not only around the service: tower-lsp would wait for a panicked
         // `initialize` forever and take no other message.
-        qirvo_runtime::panics::contained_call(|| self.start_session(&params))
+        qirvo_panics::contained_call(|| self.start_session(&params))
             .map_err(|message| panic_guard::internal_error("initialize", &message))
     }
 

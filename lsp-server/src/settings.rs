@@ -11,9 +11,9 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use qirvo_runtime::diagnostic::Code;
-use qirvo_runtime::rules::RuntimeLimits;
-use qirvo_runtime::units;
+use qirvo_manifest::diagnostic::Code;
+use qirvo_manifest::rules::RuntimeLimits;
+use qirvo_manifest::units;
 use serde_json::Value;
 use tower_lsp::lsp_types::DiagnosticSeverity;
 

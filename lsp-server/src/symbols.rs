@@ -1,7 +1,7 @@
 //! Document symbols: the manifest's keys as an outline (breadcrumbs, "go to symbol").
 
-use qirvo_runtime::json::{Node, Value};
-use qirvo_runtime::location::Locator;
+use qirvo_manifest::json::{Node, Value};
+use qirvo_manifest::location::Locator;
 use tower_lsp::lsp_types::{DocumentSymbol, SymbolKind};
 
 use crate::convert;
@@ -82,7 +82,7 @@ fn short(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use qirvo_runtime::json;
+    use qirvo_manifest::json;
 
     #[test]
     fn keys_nest_and_arrays_are_named_by_their_entries() {

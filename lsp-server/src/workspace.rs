@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, RwLock};
 
-use qirvo_runtime::panics::contained_call;
+use qirvo_panics::contained_call;
 use tower_lsp::Client;
 use tower_lsp::lsp_types::{MessageType, Url};
 

@@ -2,15 +2,15 @@
 //! stack: many keys, duplicates, comments, list entries, long strings and deep nesting. No
 //! timing is asserted; a quadratic rule or an unbounded recursion never finishes or overflows.
 
-use qirvo_runtime::codes::Code;
-use qirvo_runtime::json::MAX_DEPTH;
-use qirvo_runtime::rules::{self, CheckContext, FsModules, RuntimeLimits};
+use qirvo_manifest::codes::Code;
+use qirvo_manifest::json::MAX_DEPTH;
+use qirvo_manifest::rules::{self, CheckContext, FsModules, RuntimeLimits};
 
 const MANY: usize = 20_000;
 
 fn check(text: &str) -> rules::CheckOutput {
     let t = std::time::Instant::now();
-    let parsed = qirvo_runtime::json::parse(text);
+    let parsed = qirvo_manifest::json::parse(text);
     eprintln!(
         "parse {:?} {}",
         t.elapsed(),

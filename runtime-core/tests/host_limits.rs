@@ -7,7 +7,7 @@ use std::io::Read;
 use std::net::TcpListener;
 use std::time::Duration;
 
-use qirvo_runtime::host_api::ErrorCode;
+use qirvo_manifest::host_api::ErrorCode;
 use qirvo_runtime::runtime::PluginInstance;
 use qirvo_runtime::runtime::events::{MAX_EVENT_PAYLOAD, MAX_PENDING_EVENT_BYTES, MAX_PENDING_EVENTS};
 use serde_json::{Value, json};

@@ -5,7 +5,7 @@ mod support;
 
 use std::sync::{Arc, Mutex};
 
-use qirvo_runtime::codes::Code;
+use qirvo_manifest::codes::Code;
 use qirvo_runtime::runtime::hooks::{Hook, HookPhase};
 use qirvo_runtime::runtime::lifecycle::LifecycleState;
 use qirvo_runtime::runtime::output::RuntimeEvent;

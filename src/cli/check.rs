@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
-use qirvo_runtime::diagnostic::Severity;
-use qirvo_runtime::rules::{self, CheckContext, CheckOutput};
+use qirvo_manifest::diagnostic::Severity;
+use qirvo_manifest::rules::{self, CheckContext, CheckOutput};
 
 use super::render;
 
@@ -98,7 +98,7 @@ pub fn run(args: &CheckArgs) -> ExitCode {
 
     let mut checked = Vec::new();
     for path in manifests {
-        let text = match qirvo_runtime::manifest::read_manifest(&path) {
+        let text = match qirvo_manifest::manifest::read_manifest(&path) {
             Ok(text) => text,
             Err(error) => {
                 eprintln!("error: cannot read `{}`: {error}", path.display());

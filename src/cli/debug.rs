@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 use qirvo_dap::batch::{self, BatchOptions};
-use qirvo_runtime::manifest::is_wasm_module;
+use qirvo_manifest::manifest::is_wasm_module;
 
 #[derive(Args)]
 pub struct DebugArgs {

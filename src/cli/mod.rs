@@ -1,4 +1,4 @@
-//! Subcommands. Each is a thin layer over `qirvo-runtime`.
+//! Subcommands. Each is a thin layer over `qirvo-manifest`, `qirvo-runtime` and the two protocol crates.
 
 pub mod check;
 pub mod dap;

@@ -5,8 +5,8 @@ use std::io::Write;
 use codespan_reporting::diagnostic::{Diagnostic as Report, Label, Severity as ReportSeverity};
 use codespan_reporting::files::SimpleFile;
 use codespan_reporting::term::{self, Config, termcolor};
-use qirvo_runtime::diagnostic::{Diagnostic, Severity};
-use qirvo_runtime::location::Locator;
+use qirvo_manifest::diagnostic::{Diagnostic, Severity};
+use qirvo_manifest::location::Locator;
 use serde_json::{Value, json};
 
 use super::check::Checked;

@@ -7,11 +7,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Args;
+use qirvo_manifest::units;
 use qirvo_runtime::runtime::cache::{CacheConfig, CodeCache};
 use qirvo_runtime::runtime::events;
 use qirvo_runtime::runtime::output::{RuntimeEvent, Stream};
 use qirvo_runtime::runtime::{LoadError, LoadOptions, PluginInstance, PluginRuntime, RuntimeConfig};
-use qirvo_runtime::units;
 
 use super::render;
 

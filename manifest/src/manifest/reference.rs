@@ -74,7 +74,7 @@ pub fn reference_markdown() -> String {
     let _ = writeln!(out, "# Manifest reference\n");
     let _ = writeln!(
         out,
-        "Generated from the code by `UPDATE_EXPECT=1 cargo test -p qirvo-runtime reference`; do not edit by hand.\n\
+        "Generated from the code by `UPDATE_EXPECT=1 cargo test -p qirvo-manifest reference`; do not edit by hand.\n\
          `qirvo schema` prints the same information as JSON Schema.\n"
     );
     if let Some(description) = manifest_schema().get("description").and_then(Value::as_str) {
@@ -193,7 +193,7 @@ mod tests {
         let committed = std::fs::read_to_string(&path).unwrap_or_default();
         assert!(
             committed == generated,
-            "docs/manifest.md is stale; run UPDATE_EXPECT=1 cargo test -p qirvo-runtime reference"
+            "docs/manifest.md is stale; run UPDATE_EXPECT=1 cargo test -p qirvo-manifest reference"
         );
     }
 }

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinHandle;
 
-use crate::host_pattern::HostPattern;
+use qirvo_manifest::host_pattern::HostPattern;
 
 use super::metrics::Metrics;
 

@@ -14,8 +14,8 @@ use super::limits::PauseClock;
 use super::metrics::{Metrics, MetricsSnapshot};
 use super::output::RuntimeEvent;
 use super::state::HostState;
-use crate::host_api::{ALLOC_EXPORT, ON_EVENT_EXPORT};
-use crate::manifest::Manifest;
+use qirvo_manifest::host_api::{ALLOC_EXPORT, ON_EVENT_EXPORT};
+use qirvo_manifest::manifest::Manifest;
 
 /// Extra wall-clock time past the timeout before a call stuck in a host call is cancelled.
 pub const WATCHDOG_MARGIN: Duration = Duration::from_millis(250);
@@ -376,8 +376,8 @@ impl PluginInstance {
         let ptr = self.call(ALLOC_EXPORT, &[Val::I32(bytes.len() as i32)]).await?;
         let memory = self
             .instance
-            .get_memory(&mut self.store, crate::host_api::MEMORY_EXPORT)
-            .ok_or_else(|| CallError::MissingExport(crate::host_api::MEMORY_EXPORT.to_string()))?;
+            .get_memory(&mut self.store, qirvo_manifest::host_api::MEMORY_EXPORT)
+            .ok_or_else(|| CallError::MissingExport(qirvo_manifest::host_api::MEMORY_EXPORT.to_string()))?;
         memory
             .write(&mut self.store, ptr as u32 as usize, bytes)
             .map_err(|_| CallError::Trap {

@@ -39,11 +39,11 @@ use self::metrics::Metrics;
 use self::output::{EventSink, PluginOutput, RuntimeEvent, Stream};
 use self::state::{HostState, PluginContext};
 use self::storage::PluginStorage;
-use crate::diagnostic::Diagnostic;
-use crate::host_pattern::HostPattern;
-use crate::manifest::{AccessMode, Manifest, PermissionEntry};
-use crate::permissions::{self, Permission, PermissionName};
-use crate::rules::{self, CheckContext, FsModules, RuntimeLimits};
+use qirvo_manifest::diagnostic::Diagnostic;
+use qirvo_manifest::host_pattern::HostPattern;
+use qirvo_manifest::manifest::{AccessMode, Manifest, PermissionEntry};
+use qirvo_manifest::permissions::{self, Permission, PermissionName};
+use qirvo_manifest::rules::{self, CheckContext, FsModules, RuntimeLimits};
 
 /// How a runtime is set up.
 #[derive(Clone)]
@@ -255,7 +255,7 @@ impl PluginRuntime {
             path: manifest_path.to_path_buf(),
             error,
         };
-        let text = crate::manifest::read_manifest(manifest_path).map_err(read)?;
+        let text = qirvo_manifest::manifest::read_manifest(manifest_path).map_err(read)?;
         let manifest_dir = manifest_path.parent().unwrap_or(Path::new(".")).to_path_buf();
         let checked = rules::check(
             &text,
@@ -280,7 +280,7 @@ impl PluginRuntime {
         self.emit_state(&id, LifecycleState::Initializing);
         self.hooks.run(HookPhase::PreLoad, &id)?;
 
-        let wasm = crate::module_info::read_module(&module_path).map_err(|error| LoadError::Read {
+        let wasm = qirvo_manifest::module_info::read_module(&module_path).map_err(|error| LoadError::Read {
             path: module_path.clone(),
             error: error.into(),
         })?;
@@ -308,7 +308,7 @@ impl PluginRuntime {
                     .network
                     .as_ref()
                     .and_then(|n| n.timeout)
-                    .map_or(crate::manifest::defaults::HTTP_TIMEOUT, |t| t.0),
+                    .map_or(qirvo_manifest::manifest::defaults::HTTP_TIMEOUT, |t| t.0),
                 max_buffered: usize::try_from(resources.memory_bytes())
                     .unwrap_or(usize::MAX)
                     .min(http::MAX_HTTP_BUFFERED),
@@ -330,10 +330,11 @@ impl PluginRuntime {
                 .map_err(|e| LoadError::Sandbox(format!("the plugin's folder `{}`: {e}", manifest_dir.display())))?;
             for directory in manifest.filesystem.iter().flat_map(|f| &f.directories) {
                 let read_write = directory.mode == AccessMode::ReadWrite;
-                let host = crate::paths::prepare_grant(&folder, &directory.path, read_write).map_err(|message| {
-                    tracing::warn!(plugin = %id, %message, "granted directory refused");
-                    LoadError::Sandbox(message)
-                })?;
+                let host =
+                    qirvo_manifest::paths::prepare_grant(&folder, &directory.path, read_write).map_err(|message| {
+                        tracing::warn!(plugin = %id, %message, "granted directory refused");
+                        LoadError::Sandbox(message)
+                    })?;
                 let guest = directory
                     .guest
                     .clone()

@@ -16,7 +16,7 @@ use super::metrics::Metrics;
 use super::output::{PluginOutput, Stream};
 use super::state::{HostState, PluginContext};
 use super::{LoadError, LoadOptions, PluginRuntime, new_store};
-use crate::manifest::Manifest;
+use qirvo_manifest::manifest::Manifest;
 
 /// How to run a command module.
 #[derive(Debug, Clone, Default)]
@@ -61,7 +61,7 @@ impl PluginRuntime {
         program: ProgramOptions,
         options: LoadOptions,
     ) -> Result<Program, LoadError> {
-        let wasm = crate::module_info::read_module(path).map_err(|error| LoadError::Read {
+        let wasm = qirvo_manifest::module_info::read_module(path).map_err(|error| LoadError::Read {
             path: path.to_path_buf(),
             error: error.into(),
         })?;

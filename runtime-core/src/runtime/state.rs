@@ -12,7 +12,7 @@ use super::limits::{CallClock, MemoryLimiter};
 use super::metrics::Metrics;
 use super::output::{EventSink, PluginOutput};
 use super::storage::PluginStorage;
-use crate::manifest::Manifest;
+use qirvo_manifest::manifest::Manifest;
 
 /// Host-side context of one plugin, shared by its host functions.
 pub struct PluginContext {

@@ -4,8 +4,8 @@
 
 use wasmtime::{Caller, Extern, Memory};
 
-use crate::host_api::{ALLOC_EXPORT, ErrorCode, MEMORY_EXPORT};
 use crate::runtime::state::HostState;
+use qirvo_manifest::host_api::{ALLOC_EXPORT, ErrorCode, MEMORY_EXPORT};
 
 /// A failed host call: the code the plugin gets and the message `last_error` returns.
 #[derive(Debug)]

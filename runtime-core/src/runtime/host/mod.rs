@@ -15,9 +15,9 @@ use super::output::MAX_LINE_BYTES;
 use super::output::{LogLevel, RuntimeEvent};
 use super::state::HostState;
 use super::storage::MAX_KEY_LEN;
-use crate::host_api::{self, ErrorCode, HOST_FUNCTIONS, QIRVO_MODULE};
-use crate::permissions::Permission;
-use crate::rules::{MAX_TOPIC_BYTES, is_valid_topic};
+use qirvo_manifest::host_api::{self, ErrorCode, HOST_FUNCTIONS, QIRVO_MODULE};
+use qirvo_manifest::permissions::Permission;
+use qirvo_manifest::rules::{MAX_TOPIC_BYTES, is_valid_topic};
 
 /// Longest HTTP request text (JSON) a plugin passes.
 const MAX_REQUEST_BYTES: usize = 16 << 20;
