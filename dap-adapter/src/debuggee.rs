@@ -9,7 +9,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
 
 use qirvo_runtime::runtime::debug::{DebugSink, TickAction};
 use qirvo_runtime::runtime::state::HostState;
@@ -17,55 +16,9 @@ use tokio::sync::mpsc;
 use wasmtime::{AsContextMut, DebugEvent, Module, ModulePC, StoreContextMut};
 
 use crate::breakpoint_rules::{BreakpointRule, Verdict};
-use crate::dwarf::{DwarfIndex, SourceLocation};
-
-/// How the plugin should run after a stop.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Resume {
-    /// Until the next breakpoint.
-    Continue,
-    /// To the next line, entering calls.
-    StepIn,
-    /// To the next line in this function or its callers.
-    StepOver,
-    /// Until this function returns.
-    StepOut,
-    /// One wasm instruction; `over` runs a call to its return.
-    Instruction {
-        /// Step over calls.
-        over: bool,
-    },
-}
-
-/// Where a step started: the statement and the frame depth counting inlined frames, so that
-/// stepping over a call that was inlined does not stop inside it.
-#[derive(Debug, Clone, PartialEq)]
-enum StepMode {
-    None,
-    In {
-        from: Option<SourceLocation>,
-        depth: Depth,
-    },
-    Over {
-        from: Option<SourceLocation>,
-        depth: Depth,
-    },
-    Out {
-        depth: Depth,
-    },
-    /// One instruction, in this frame or any callee (`over: false`).
-    Instruction {
-        over: bool,
-        depth: Depth,
-    },
-}
-
-/// Physical wasm frames, then inlined frames around the innermost pc.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-struct Depth {
-    physical: usize,
-    inlined: usize,
-}
+use crate::dwarf::DwarfIndex;
+use crate::stepping::{self, Control, Decision, LineTable, StepMode};
+pub use crate::stepping::{Resume, Stop, StoppedFrame};
 
 /// Which failures stop the plugin.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,68 +39,6 @@ impl Default for ExceptionFilters {
             timeout: true,
         }
     }
-}
-
-struct Control {
-    wanted: BTreeSet<u32>,
-    /// The subset of `wanted` that function breakpoints asked for (stop reason differs).
-    function_entries: BTreeSet<u32>,
-    /// Conditions, hit conditions and log messages of source breakpoints, by pc.
-    rules: BTreeMap<u32, Vec<Arc<BreakpointRule>>>,
-    applied: BTreeSet<u32>,
-    dirty: bool,
-    step: StepMode,
-    pause: bool,
-    terminate: bool,
-    entry: bool,
-    filters: ExceptionFilters,
-    timeout_reported: Option<Instant>,
-    timeout_stop: bool,
-    /// Whether wasmtime single-steps: without it, every instruction event is a breakpoint.
-    single_stepping: bool,
-    /// A temporary breakpoint at a return address, and the physical depth it returns to: a
-    /// step over (or out) runs through a callee at full speed instead of single-stepping it.
-    return_point: Option<(u32, usize)>,
-    /// Instructions single-stepped inside callees during the current step.
-    callee_steps: u32,
-    /// Whether the last full look at the stack found the step inside a callee.
-    in_callee: bool,
-}
-
-/// Instructions to single-step through a callee before running it to its return instead:
-/// toggling single-step and a breakpoint costs about a millisecond, which single-stepping a
-/// short callee (well under a microsecond per instruction) does not.
-const CALLEE_STEP_BUDGET: u32 = 4096;
-
-/// What an instruction event leads to, applied once the control lock is released.
-#[derive(Default)]
-struct Decision {
-    stop: Option<Stop>,
-    /// Rules to check before the stop stands, and the step to go on with if it does not.
-    rules: Option<(u32, Vec<Arc<BreakpointRule>>, StepMode)>,
-    single_step: Option<bool>,
-    add_temporary: Option<u32>,
-    remove_temporary: Option<u32>,
-}
-
-/// A physical wasm frame at a stop, innermost first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct StoppedFrame {
-    /// Defined-function index.
-    pub function: u32,
-    /// Module pc (for caller frames: the return address).
-    pub pc: u32,
-}
-
-/// Why a plugin stopped.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Stop {
-    /// DAP reason: `entry`, `breakpoint`, `function breakpoint`, `step`, `pause`, `exception`.
-    pub reason: &'static str,
-    /// Short description (exceptions).
-    pub description: Option<String>,
-    /// Full text (exceptions).
-    pub text: Option<String>,
 }
 
 /// What a debuggee tells the session.
@@ -247,22 +138,8 @@ impl Debuggee {
             name,
             index,
             control: Mutex::new(Control {
-                wanted: BTreeSet::new(),
-                function_entries: BTreeSet::new(),
-                rules: BTreeMap::new(),
-                applied: BTreeSet::new(),
-                dirty: false,
-                step: StepMode::None,
-                pause: false,
-                terminate: false,
                 entry: stop_on_entry,
-                filters: ExceptionFilters::default(),
-                timeout_reported: None,
-                timeout_stop: false,
-                single_stepping: false,
-                return_point: None,
-                callee_steps: 0,
-                in_callee: false,
+                ..Control::default()
             }),
             module: Mutex::new(None),
             commands: tokio::sync::Mutex::new(commands),
@@ -333,7 +210,7 @@ impl Debuggee {
     ) -> Result<T, String> {
         let (reply, answer) = tokio::sync::oneshot::channel();
         let inspection: Inspection = Box::new(move |store| {
-            let answer = qirvo_runtime::panics::contained_call(|| work(store))
+            let answer = qirvo_panics::contained_call(|| work(store))
                 .map_err(|panic| format!("internal error while inspecting the plugin: {panic}"));
             let _ = reply.send(answer);
         });
@@ -391,166 +268,17 @@ impl Debuggee {
             return Decision::default();
         }
         let frames = frames_of(store);
-        let Some(top) = frames.first() else {
-            return Decision::default();
-        };
-        let depth = frames.len();
-        let mut control = lock(&self.control);
-        let stop = |reason| {
-            Some(Stop {
-                reason,
-                description: None,
-                text: None,
-            })
-        };
-        if control.terminate {
-            return Decision::default();
-        }
-        let mut decision = Decision::default();
-        if let Some((pc, target)) = control.return_point {
-            if top.pc == pc && depth <= target {
-                // Back from the callee: step on from here instruction by instruction.
-                control.return_point = None;
-                if !control.applied.contains(&pc) {
-                    decision.remove_temporary = Some(pc);
-                }
-                decision.single_step = Some(true);
-            } else if top.pc == pc || !control.applied.contains(&top.pc) && !control.wanted.contains(&top.pc) {
-                // A deeper recursion reached the same return address, or a slipped temporary.
-                return decision;
-            }
-        }
-        if control.timeout_stop {
-            control.timeout_stop = false;
-            let timeout = store.data().call_clock_ref().timeout;
-            let text = format!("the call ran longer than its timeout of {} ms", timeout.as_millis());
-            decision.stop = Some(Stop {
-                reason: "exception",
-                description: Some("Timeout".into()),
-                text: Some(text),
-            });
-            return decision;
-        }
-        if control.pause {
-            control.pause = false;
-            decision.stop = stop("pause");
-            return decision;
-        }
-        if control.entry {
-            control.entry = false;
-            decision.stop = stop("entry");
-            return decision;
-        }
-        let statement = self.index.as_ref().and_then(|index| index.statement_at(top.pc));
-        // Inline depth only matters where a step could stop, so look it up only there.
-        let depth = Depth {
-            physical: depth,
-            inlined: match (&self.index, &statement) {
-                (Some(index), Some(_)) if control.step != StepMode::None => index.inline_depth(top.pc),
-                _ => 0,
-            },
-        };
-        let new_line = |from: &Option<SourceLocation>| match (&statement, from) {
-            (Some(here), Some(from)) => here.line != from.line || here.file != from.file,
-            (Some(_), None) => true,
-            (None, _) => self.index.is_none(),
-        };
-        let stepped = match &control.step {
-            StepMode::None => false,
-            StepMode::In { from, depth: start } => {
-                (statement.is_some() || self.index.is_none()) && (new_line(from) || depth != *start)
-            }
-            StepMode::Over { from, depth: start } => {
-                depth.physical < start.physical
-                    || (depth.physical == start.physical
-                        && statement.is_some()
-                        && depth.inlined <= start.inlined
-                        && (new_line(from) || depth.inlined < start.inlined))
-                    || (self.index.is_none() && depth.physical == start.physical)
-            }
-            StepMode::Out { depth: start } => {
-                depth.physical < start.physical
-                    || (depth.physical == start.physical && statement.is_some() && depth.inlined < start.inlined)
-            }
-            StepMode::Instruction { over, depth: start } => !over || depth.physical <= start.physical,
-        };
-        if stepped {
-            control.step = StepMode::None;
-            decision.stop = stop("step");
-            return decision;
-        }
-        // wasmtime slips a breakpoint that is not on an instruction forward, so the pc may not be
-        // one we asked for; without single-stepping, the event itself says it was a breakpoint.
-        let single_stepping = control.single_stepping || decision.single_step == Some(true);
-        if control.applied.contains(&top.pc) || control.wanted.contains(&top.pc) || !single_stepping {
-            let interrupted = std::mem::replace(&mut control.step, StepMode::None);
-            if let Some((pc, _)) = control.return_point.take()
-                && !control.applied.contains(&pc)
-            {
-                decision.remove_temporary = Some(pc);
-            }
-            let reason = if control.function_entries.contains(&top.pc) {
-                "function breakpoint"
-            } else {
-                "breakpoint"
-            };
-            // A breakpoint with conditions stops only if they hold (checked without the lock).
-            if let Some(rules) = control.rules.get(&top.pc)
-                && reason == "breakpoint"
-                && !rules.iter().any(|rule| rule.is_plain())
-            {
-                decision.rules = Some((top.pc, rules.clone(), interrupted));
-            }
-            decision.stop = stop(reason);
-            return decision;
-        }
-        // Entered a callee while stepping over or out: run it at full speed to its return.
-        let returns_to = match &control.step {
-            StepMode::Over { depth: start, .. } if depth.physical > start.physical => Some(start.physical),
-            // Out of a physical function (not of code inlined into one): run to its return.
-            StepMode::Out { depth: start }
-                if start.inlined == 0 && depth.physical >= start.physical && start.physical > 1 =>
-            {
-                Some(start.physical - 1)
-            }
-            _ => None,
-        };
-        control.in_callee = returns_to.is_some();
-        if returns_to.is_some() {
-            control.callee_steps += 1;
-        } else {
-            control.callee_steps = 0;
-        }
-        if let Some(target) = returns_to
-            && control.callee_steps > CALLEE_STEP_BUDGET
-            && let Some(frame) = frames.get(frames.len() - target)
-        {
-            control.callee_steps = 0;
-            control.return_point = Some((frame.pc, target));
-            decision.add_temporary = Some(frame.pc);
-            decision.single_step = Some(false);
-            return decision;
-        }
-        if control.step == StepMode::None {
-            decision.single_step = Some(false);
-        }
-        decision
+        let timeout = store.data().call_clock_ref().timeout;
+        let lines = self.index.as_deref().map(|index| index as &dyn LineTable);
+        stepping::decide(&mut lock(&self.control), &frames, lines, timeout)
     }
 
-    /// The fast path of stepping: an instruction that starts no statement, has no breakpoint
-    /// and is not the return point cannot end a step, so the stack is not walked for it.
+    /// The fast path of stepping: an instruction that [`stepping::passes_through`] says cannot
+    /// end the step is let go after reading only the innermost pc, not the whole stack.
     fn passes_through(&self, store: &mut StoreContextMut<'_, HostState>) -> bool {
         let Some(index) = &self.index else { return false };
-        {
-            let control = lock(&self.control);
-            let quiet = control.single_stepping
-                && control.step != StepMode::None
-                && !matches!(control.step, StepMode::Instruction { .. })
-                && control.return_point.is_none()
-                && !(control.pause || control.entry || control.timeout_stop || control.terminate);
-            if !quiet {
-                return false;
-            }
+        if !stepping::is_quiet(&lock(&self.control)) {
+            return false;
         }
         let Some(frame) = store.debug_exit_frames().next() else {
             return false;
@@ -558,17 +286,7 @@ impl Debuggee {
         let Ok(Some((_, pc))) = frame.wasm_function_index_and_pc(store.as_context_mut()) else {
             return false;
         };
-        let pc = pc.raw();
-        let mut control = lock(&self.control);
-        if control.wanted.contains(&pc) || control.applied.contains(&pc) || index.statement_at(pc).is_some() {
-            return false;
-        }
-        if control.in_callee {
-            control.callee_steps += 1;
-            // Over budget: take the slow path, which runs the callee to its return.
-            return control.callee_steps <= CALLEE_STEP_BUDGET;
-        }
-        true
+        stepping::passes_through(&mut lock(&self.control), pc.raw(), index.as_ref())
     }
 
     /// Applies a decision's breakpoint and single-step changes.
@@ -597,21 +315,11 @@ impl Debuggee {
                 Command::Resume(how) => {
                     self.sync_breakpoints(store.as_context_mut());
                     let terminate = lock(&self.control).terminate;
-                    let from = frames.first().and_then(|f| self.index.as_ref()?.location(f.pc));
-                    let depth = Depth {
-                        physical: frames.len(),
-                        inlined: frames
-                            .first()
-                            .zip(self.index.as_ref())
-                            .map_or(0, |(f, index)| index.inline_depth(f.pc)),
-                    };
-                    let mode = match how {
-                        _ if terminate => StepMode::None,
-                        Resume::Continue => StepMode::None,
-                        Resume::StepIn => StepMode::In { from, depth },
-                        Resume::StepOver => StepMode::Over { from, depth },
-                        Resume::StepOut => StepMode::Out { depth },
-                        Resume::Instruction { over } => StepMode::Instruction { over, depth },
+                    let lines = self.index.as_deref().map(|index| index as &dyn LineTable);
+                    let mode = if terminate {
+                        StepMode::None
+                    } else {
+                        StepMode::starting(how, frames, lines)
                     };
                     let stepping = mode != StepMode::None;
                     {

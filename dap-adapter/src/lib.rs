@@ -1,5 +1,5 @@
 //! The Qirvo debug adapter: a Debug Adapter Protocol server that runs plugins in
-//! runtime-core with wasmtime's guest debugging and maps breakpoints, stepping and stack
+//! `qirvo-runtime` with wasmtime's guest debugging and maps breakpoints, stepping and stack
 //! traces through the module's DWARF.
 
 pub mod batch;
@@ -13,6 +13,7 @@ pub mod inspect;
 pub mod protocol;
 mod server;
 mod session;
+mod stepping;
 pub mod values;
 
 pub use server::{serve, serve_with_token};
