@@ -264,10 +264,12 @@ fn c_plugin_breakpoints_variables_evaluate_and_completions() {
     assert_eq!(client.repl("big").unwrap().value, "4000000000");
     let (context, copied) = client.copy_value(&stopped.variable("small").clone());
     assert_eq!((context.as_str(), copied.as_str()), ("variables", "-7"));
-    let (_, copied) = client.copy_value(&stopped.variable("origin").clone());
+    let origin_row = stopped.variable("origin").clone();
+    assert_eq!(origin_row.evaluate_name.as_deref(), Some("origin"));
+    let (_, copied) = client.copy_value(&origin_row);
     assert_eq!(
         copied, "{x: 3, y: -4}",
-        "without evaluateName VS Code copies the shown value"
+        "VS Code evaluates the row's evaluateName and copies the result"
     );
     let frame = client.frame_id();
     let clipboard = client.request(
@@ -543,4 +545,72 @@ fn completions_on_the_second_line_of_input() {
         client.continue_();
     }
     assert_eq!(client.end(), 0);
+}
+
+/// Every row the Variables view shows, two levels deep from the Locals scope.
+fn local_rows(client: &mut VsCodeClient, locals: &dap::vscode::Node) -> Vec<dap::vscode::Node> {
+    let mut rows = Vec::new();
+    for row in client.children(locals) {
+        if row.has_children() && !row.is_virtual {
+            let children: Vec<_> = client
+                .children(&row)
+                .into_iter()
+                .filter(|c| !c.is_virtual)
+                .take(8)
+                .collect();
+            rows.extend(children);
+        }
+        rows.push(row);
+    }
+    rows
+}
+
+/// "Add to Watch" and "Copy as Expression" on a row use its `evaluateName`: evaluated in the
+/// same frame, it must show what the row shows (C fields, array elements, pointees; Rust
+/// struct fields, `Vec` and slice elements).
+#[test]
+fn every_evaluate_name_evaluates_to_what_its_row_shows() {
+    for (source, manifest) in [
+        (C_SOURCE, "examples/c-variables/manifest.json"),
+        ("examples/variables/src/lib.rs", "examples/variables/manifest.json"),
+    ] {
+        let mut client = VsCodeClient::start();
+        let marker = if source == C_SOURCE { "/* BREAK */" } else { "// BREAK" };
+        client.add_breakpoint(&path_of(source), Breakpoint::at(line_of(source, marker)));
+        client.launch(configuration("Debug", json!({ "manifest": manifest })));
+        let stopped = client.wait_stopped();
+        let locals = stopped.scope("Locals").clone();
+        let rows = local_rows(&mut client, &locals);
+        let named: Vec<_> = rows.iter().filter(|r| r.evaluate_name.is_some()).collect();
+        assert!(
+            named.len() * 10 >= rows.len() * 8,
+            "{source}: most rows are nameable: {:#?}",
+            rows.iter()
+                .map(|r| (r.name.clone(), r.evaluate_name.clone()))
+                .collect::<Vec<_>>()
+        );
+        assert!(
+            named.iter().any(|r| r
+                .evaluate_name
+                .as_deref()
+                .is_some_and(|n| n.contains('.') || n.contains('['))),
+            "{source}: children are named through their parent"
+        );
+        for row in named {
+            let expression = row.evaluate_name.clone().unwrap();
+            let watched = client
+                .add_watch(&expression)
+                .unwrap_or_else(|e| panic!("{source}: `{expression}` (row {}) fails: {e}", row.name));
+            assert_eq!(
+                watched.value, row.value,
+                "{source}: `{expression}` shows what row {} shows",
+                row.name
+            );
+        }
+        client.continue_();
+        while client.wait_stopped_or_end().is_some() {
+            client.continue_();
+        }
+        assert_eq!(client.end(), 0, "{source}");
+    }
 }

@@ -145,7 +145,9 @@ pub struct Session {
     filters: ExceptionFilters,
     frame_refs: Vec<FrameRef>,
     /// What each `variablesReference` expands (index + 1), per thread.
-    variable_refs: Vec<(i64, Container)>,
+    /// What each `variablesReference` expands: its thread, the container, and the expression
+    /// that names the container's value (for the children's `evaluateName`), if there is one.
+    variable_refs: Vec<(i64, Container, Option<String>)>,
     /// The lifecycle state of each plugin by id, as the runtime last reported it.
     lifecycle: Arc<std::sync::Mutex<HashMap<String, String>>>,
     exited: bool,

@@ -223,6 +223,15 @@ impl<'a, 'f> Evaluator<'a, 'f> {
 
     fn deref(&mut self, inner: &Expr) -> Result<Value, String> {
         let value = self.eval(inner)?;
+        // Smart pointers (`Box`, `Rc`, `Arc`) render with a pointee: `*` follows it, as the
+        // Variables view's `*` row does.
+        if !self.is_pointer(&value)
+            && let Value::Typed(place, ty) = &value
+            && let Some(renderer) = self.renderer()
+            && let Some(Children::Pointee { address, ty }) = renderer.render(Some(*ty), place, self.frame).children
+        {
+            return Ok(Value::Typed(Place::Memory(address), ty));
+        }
         self.pointee(value)
     }
 

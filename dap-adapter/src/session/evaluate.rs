@@ -37,7 +37,13 @@ impl Session {
         let rendered = debuggee
             .query(move |mut store| inspect::evaluate(&mut store, variables.as_deref(), selector, &expression))
             .await??;
-        let row = self.variable_json(thread_id, selector, Row::value("", rendered));
+        // Children of the result are named from the expression, as if it were a variable.
+        let row = self.variable_json(
+            thread_id,
+            selector,
+            Row::value("", rendered),
+            Some(args.expression.clone()),
+        );
         let mut body = json!({
             "result": row["value"],
             "type": row["type"],

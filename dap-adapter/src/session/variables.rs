@@ -47,7 +47,13 @@ impl Session {
 
     /// What `reference` expands, in a plugin that is still stopped.
     fn container(&self, reference: i64) -> Result<(i64, Container), String> {
-        let (thread_id, container) = usize::try_from(reference.saturating_sub(1))
+        self.container_named(reference)
+            .map(|(thread, container, _)| (thread, container))
+    }
+
+    /// What `reference` expands, with the expression naming it.
+    fn container_named(&self, reference: i64) -> Result<(i64, Container, Option<String>), String> {
+        let (thread_id, container, expression) = usize::try_from(reference.saturating_sub(1))
             .ok()
             .and_then(|i| self.variable_refs.get(i))
             .cloned()
@@ -55,11 +61,11 @@ impl Session {
         if self.thread(thread_id)?.state != ThreadState::Stopped {
             return Err(format!("thread {thread_id} is not stopped"));
         }
-        Ok((thread_id, container))
+        Ok((thread_id, container, expression))
     }
 
-    fn reference(&mut self, thread: i64, container: Container) -> i64 {
-        self.variable_refs.push((thread, container));
+    fn reference(&mut self, thread: i64, container: Container, expression: Option<String>) -> i64 {
+        self.variable_refs.push((thread, container, expression));
         self.variable_refs.len() as i64
     }
 
@@ -71,7 +77,9 @@ impl Session {
             if !has_dwarf && matches!(kind, ScopeKind::Locals | ScopeKind::Arguments | ScopeKind::Globals) {
                 continue;
             }
-            let reference = self.reference(thread, Container::Scope(selector, kind));
+            // Rows of the plugin scope are facts about the plugin, not expressions.
+            let roots = (kind != ScopeKind::Plugin).then(String::new);
+            let reference = self.reference(thread, Container::Scope(selector, kind), roots);
             let hint = match kind {
                 ScopeKind::Locals => Some("locals"),
                 ScopeKind::Arguments => Some("arguments"),
@@ -93,7 +101,7 @@ impl Session {
     }
 
     pub(super) async fn variables(&mut self, args: VariablesArguments) -> Result<Value, String> {
-        let (thread_id, container) = self.container(args.variables_reference)?;
+        let (thread_id, container, parent) = self.container_named(args.variables_reference)?;
         let thread = self.thread(thread_id)?;
         if args.filter.as_deref() == Some("named")
             && matches!(container, Container::Value(_, Children::Elements { .. }))
@@ -126,12 +134,25 @@ impl Session {
         };
         let values: Vec<Value> = rows
             .into_iter()
-            .map(|row| self.variable_json(thread_id, selector, row))
+            .map(|row| {
+                let name = parent
+                    .as_deref()
+                    .and_then(|p| child_expression(p, &container, &row.name));
+                self.variable_json(thread_id, selector, row, name)
+            })
             .collect();
         Ok(json!({ "variables": values }))
     }
 
-    pub(super) fn variable_json(&mut self, thread: i64, selector: FrameSelector, row: Row) -> Value {
+    /// A `Variable` for `row`; `evaluate_name` is the expression that evaluates to it (VS Code's
+    /// "Add to Watch", "Copy as Expression" and clipboard copies use it).
+    pub(super) fn variable_json(
+        &mut self,
+        thread: i64,
+        selector: FrameSelector,
+        row: Row,
+        evaluate_name: Option<String>,
+    ) -> Value {
         let Row { name, rendered } = row;
         // Arrays and sequences page through their elements.
         let indexed = match &rendered.children {
@@ -139,7 +160,7 @@ impl Session {
             _ => None,
         };
         let reference = match rendered.children {
-            Some(children) => self.reference(thread, Container::Value(selector, children)),
+            Some(children) => self.reference(thread, Container::Value(selector, children), evaluate_name.clone()),
             None => 0,
         };
         let mut value = json!({
@@ -153,6 +174,9 @@ impl Session {
         }
         if let Some(count) = indexed {
             value["indexedVariables"] = json!(count);
+        }
+        if let Some(expression) = evaluate_name {
+            value["evaluateName"] = json!(expression);
         }
         value
     }
@@ -176,7 +200,7 @@ impl Session {
         let selector = match &container {
             Container::Scope(selector, _) | Container::Value(selector, _) => *selector,
         };
-        let row = self.variable_json(thread_id, selector, Row::value("", rendered));
+        let row = self.variable_json(thread_id, selector, Row::value("", rendered), None);
         // Other views of the same memory (watches, other variables) are stale now.
         self.event("invalidated", json!({ "areas": ["variables"], "threadId": thread_id }));
         Ok(json!({
@@ -185,4 +209,47 @@ impl Session {
             "variablesReference": row["variablesReference"],
         }))
     }
+}
+
+/// The expression naming the row `name` of `container`, whose own value `parent` names (empty
+/// for a scope, whose rows are roots); `None` where the expression language cannot name it.
+fn child_expression(parent: &str, container: &Container, name: &str) -> Option<String> {
+    // Anything but a chain of names, fields and indexes (`*p`, `a + b`) is parenthesised, or
+    // `.x` and `[i]` would bind to its last operand.
+    let operand = || {
+        let chain = parent
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '$' | '.' | '[' | ']'));
+        if chain {
+            parent.to_string()
+        } else {
+            format!("({parent})")
+        }
+    };
+    let expression = match container {
+        Container::Scope(..) => name.to_string(),
+        Container::Value(_, Children::Fields { .. }) => format!("{}.{name}", operand()),
+        // A row of a multi-dimensional array evaluates to a pointer, as in C: not what it shows.
+        Container::Value(_, Children::Elements { inner, .. }) if name.starts_with('[') && inner.is_empty() => {
+            format!("{}{name}", operand())
+        }
+        Container::Value(_, Children::Pointee { .. }) if name == "*" => format!("*{}", operand()),
+        Container::Value(..) => return None,
+    };
+    // Only what `evaluate` parses back (not `<unnamed>`, `0` of a tuple, or a mangled name).
+    let is_name = |text: &str| {
+        text.strip_prefix('$')
+            .unwrap_or(text)
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_')
+            && text
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_alphabetic() || c == '_' || c == '$')
+    };
+    let last_name_ok = match container {
+        Container::Scope(..) | Container::Value(_, Children::Fields { .. }) => is_name(name),
+        _ => true,
+    };
+    (last_name_ok && crate::eval::parse(&expression).is_ok()).then_some(expression)
 }
