@@ -326,3 +326,29 @@ impl HttpClient {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shares_of_one_budget_add_up_and_are_given_back() {
+        let budget = Arc::new(Budget {
+            held: AtomicUsize::new(0),
+            limit: 100,
+        });
+        let mut first = Held::new(&budget);
+        first.grow(60).unwrap();
+        let mut second = Held::new(&budget);
+        assert!(
+            matches!(second.grow(50), Err(HttpError::TooLarge(100))),
+            "60 + 50 > 100"
+        );
+        second.grow(40).unwrap();
+        assert!(second.grow(1).is_err(), "exactly full");
+        drop(first);
+        second.grow(50).unwrap();
+        drop(second);
+        assert_eq!(budget.held.load(Ordering::Acquire), 0, "everything given back");
+    }
+}
