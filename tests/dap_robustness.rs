@@ -403,3 +403,91 @@ fn qirvo_debug_runs_a_wasi_program_and_check_names_a_module_for_what_it_is() {
         assert!(!output.status.success());
     }
 }
+
+/// A plugin that prints `lines` lines of 1 KiB through WASI in `qirvo_start`.
+fn flooding_wat(lines: u32) -> String {
+    format!(
+        r#"(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (func (export "qirvo_alloc") (param i32) (result i32) i32.const 4096)
+  (func (export "qirvo_initialize") (result i32) i32.const 0)
+  (func (export "qirvo_start") (result i32) (local $n i32)
+    ;; A 1 KiB line at 1024: 1023 `x` and a newline; its iovec at 0.
+    (memory.fill (i32.const 1024) (i32.const 120) (i32.const 1023))
+    (i32.store8 (i32.const 2047) (i32.const 10))
+    (i32.store (i32.const 0) (i32.const 1024))
+    (i32.store (i32.const 4) (i32.const 1024))
+    (loop $again
+      (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))
+      (local.set $n (i32.add (local.get $n) (i32.const 1)))
+      (br_if $again (i32.lt_u (local.get $n) (i32.const {lines}))))
+    i32.const 0)
+  (func (export "qirvo_stop") (result i32) i32.const 0))"#
+    )
+}
+
+/// An editor that stops reading (a paused window, a stuck pipe) while a plugin prints 16 MiB:
+/// the adapter keeps at most its cap of output queued, tells the client how much it dropped,
+/// and the session ends normally once the client reads again.
+#[test]
+fn output_a_client_does_not_read_is_capped_and_the_drop_is_reported() {
+    let plugin = dap::wat_plugin(&flooding_wat(16 * 1024));
+    let home = tempfile::tempdir().unwrap();
+    let mut adapter = Command::new(env!("CARGO_BIN_EXE_qirvo"))
+        .arg("dap")
+        .env("QIRVO_DATA_DIR", home.path().join("data"))
+        .env("QIRVO_CACHE_DIR", home.path().join("cache"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut input = adapter.stdin.take().unwrap();
+    let manifest = plugin.path().join("manifest.json");
+    for (seq, (command, arguments)) in [
+        ("initialize", json!({ "adapterID": "qirvo" })),
+        ("launch", json!({ "manifest": manifest })),
+        ("configurationDone", json!({})),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let request = json!({ "seq": seq + 1, "type": "request", "command": command, "arguments": arguments });
+        wire::write_frame(&mut input, &request);
+    }
+    // Nobody reads the adapter's stdout while the plugin prints.
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    let messages = wire::messages(adapter.stdout.take().unwrap());
+    let mut printed = 0;
+    let mut notice = None;
+    loop {
+        let message = messages
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .expect("the session goes on");
+        if message["event"] == "output" {
+            let text = message["body"]["output"].as_str().unwrap_or_default();
+            if text.starts_with("qirvo:") && text.contains("dropped") {
+                notice = Some(text.to_string());
+            } else if text.starts_with("xxx") {
+                printed += text.len();
+            }
+        }
+        if message["event"] == "exited" {
+            assert_eq!(message["body"]["exitCode"], 0, "the plugin completed");
+            break;
+        }
+    }
+    let notice = notice.expect("the client is told that output was dropped");
+    assert!(printed < 16 << 20, "not all 16 MiB was kept: {printed} bytes arrived");
+    assert!(printed >= 4 << 20, "the cap's worth arrived: {printed} bytes");
+    let dropped: usize = notice.split_whitespace().nth(1).and_then(|n| n.parse().ok()).unwrap();
+    // Every byte either arrived or was counted (lifecycle lines may be among the dropped).
+    let accounted = printed + dropped;
+    assert!(
+        (16 << 20..(16 << 20) + 4096).contains(&accounted),
+        "{accounted}: {notice}"
+    );
+    drop(input);
+    let _ = adapter.wait();
+}

@@ -8,14 +8,14 @@ use qirvo_runtime::runtime::debug::DebugSink;
 use qirvo_runtime::runtime::program::ProgramOptions;
 use qirvo_runtime::runtime::{LoadOptions, PluginRuntime, events};
 use serde_json::json;
-use tokio::sync::{mpsc, watch};
+use tokio::sync::watch;
 
 use crate::debuggee::Debuggee;
-use crate::protocol::Outgoing;
+use crate::protocol::{Outbox, Outgoing};
 
 /// Runs one plugin's lifecycle under the debugger once configuration is done.
 pub(crate) async fn drive(
-    out: mpsc::UnboundedSender<Outgoing>,
+    out: Outbox,
     runtime: Arc<PluginRuntime>,
     manifest: PathBuf,
     debuggee: Arc<Debuggee>,
@@ -88,7 +88,7 @@ pub(crate) async fn drive(
 
 /// Runs a command module's `_start` under the debugger once configuration is done.
 pub(crate) async fn drive_program(
-    out: mpsc::UnboundedSender<Outgoing>,
+    out: Outbox,
     runtime: Arc<PluginRuntime>,
     path: PathBuf,
     options: ProgramOptions,

@@ -4,7 +4,7 @@ use serde_json::Value;
 use tokio::io::{AsyncRead, AsyncWrite, BufReader};
 use tokio::sync::mpsc;
 
-use crate::protocol::{FrameError, Incoming, Outgoing, read_message, write_message};
+use crate::protocol::{FrameError, Incoming, Outgoing, outbox, read_message, write_message};
 use crate::session::Session;
 
 enum Input {
@@ -30,7 +30,7 @@ where
     R: AsyncRead + Unpin + Send + 'static,
     W: AsyncWrite + Unpin + Send + 'static,
 {
-    let (out_tx, mut out_rx) = mpsc::unbounded_channel::<Outgoing>();
+    let (out_tx, mut out_rx) = outbox();
     let writing = tokio::spawn(async move {
         let mut writer = writer;
         let mut seq = 0;

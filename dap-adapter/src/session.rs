@@ -16,7 +16,7 @@ use crate::debuggee::{Debuggee, DebuggeeEvent, ExceptionFilters, Resume, Stop, S
 use crate::dwarf::{DwarfIndex, SourcePaths};
 use crate::inspect::Container;
 use crate::protocol::types::*;
-use crate::protocol::{ClientCoordinates, Incoming, Outgoing};
+use crate::protocol::{ClientCoordinates, Incoming, Outbox, Outgoing};
 
 mod breakpoints;
 mod disassemble;
@@ -132,7 +132,7 @@ fn dap_frames(thread: &Thread, physical: usize, frame: &StoppedFrame, coordinate
 
 /// The session.
 pub struct Session {
-    out: mpsc::UnboundedSender<Outgoing>,
+    out: Outbox,
     runtime: Option<Arc<PluginRuntime>>,
     threads: Vec<Thread>,
     events_tx: mpsc::UnboundedSender<DebuggeeEvent>,
@@ -168,7 +168,7 @@ pub struct Session {
 
 impl Session {
     /// A session writing to `out`; debuggee events arrive on the returned receiver.
-    pub fn new(out: mpsc::UnboundedSender<Outgoing>) -> (Session, mpsc::UnboundedReceiver<DebuggeeEvent>) {
+    pub fn new(out: Outbox) -> (Session, mpsc::UnboundedReceiver<DebuggeeEvent>) {
         let (events_tx, events_rx) = mpsc::unbounded_channel();
         (
             Session {

@@ -5,10 +5,12 @@
 
 mod coordinates;
 mod framing;
+mod outbox;
 pub mod types;
 
 pub use coordinates::{ClientCoordinates, byte_offset_of_column, utf16_len};
 pub use framing::{FrameError, read_message, write_message};
+pub use outbox::{MAX_QUEUED_OUTPUT, Outbox, OutboxReceiver, outbox};
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
