@@ -23,6 +23,9 @@ where
     serve_with_token(reader, writer, None).await
 }
 
+/// Requests read ahead of the one being handled.
+const MAX_QUEUED_REQUESTS: usize = 64;
+
 /// [`serve`], where `launch` and `attach` must carry `token` (`qirvo dap --port --token`) before
 /// anything else but `initialize` is answered.
 pub async fn serve_with_token<R, W>(reader: R, writer: W, token: Option<String>) -> i32
@@ -41,7 +44,9 @@ where
             }
         }
     });
-    let (input_tx, mut input_rx) = mpsc::unbounded_channel::<Input>();
+    // Bounded: a client that sends faster than requests are handled waits on its own pipe
+    // instead of growing this queue.
+    let (input_tx, mut input_rx) = mpsc::channel::<Input>(MAX_QUEUED_REQUESTS);
     tokio::spawn(async move {
         let mut reader = BufReader::new(reader);
         loop {
@@ -54,17 +59,17 @@ where
                 }),
                 Err(error @ FrameError::NotDap(_)) => {
                     tracing::warn!(%error, "closing the connection");
-                    let _ = input_tx.send(Input::Closed);
+                    let _ = input_tx.send(Input::Closed).await;
                     break;
                 }
                 Err(error) => {
                     tracing::debug!(%error, "client stream ended");
-                    let _ = input_tx.send(Input::Closed);
+                    let _ = input_tx.send(Input::Closed).await;
                     break;
                 }
             };
             if let Some(input) = input
-                && input_tx.send(input).is_err()
+                && input_tx.send(input).await.is_err()
             {
                 break;
             }
