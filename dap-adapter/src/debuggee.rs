@@ -7,6 +7,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
+use std::ops::ControlFlow;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 
@@ -103,23 +104,13 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|poison| poison.into_inner())
 }
 
-/// The physical wasm frames of a frozen store, innermost first: each activation's innermost
-/// frame from `debug_exit_frames`, then its callers through `parent`.
+/// The physical wasm frames of a frozen store, innermost first.
 pub fn frames_of(store: &mut StoreContextMut<'_, HostState>) -> Vec<StoppedFrame> {
-    let activations: Vec<_> = store.debug_exit_frames().collect();
     let mut frames = Vec::new();
-    for innermost in activations {
-        let mut current = Some(innermost);
-        while let Some(frame) = current {
-            if let Ok(Some((function, pc))) = frame.wasm_function_index_and_pc(store.as_context_mut()) {
-                frames.push(StoppedFrame {
-                    function: function.as_u32(),
-                    pc: pc.raw(),
-                });
-            }
-            current = frame.parent(store.as_context_mut()).ok().flatten();
-        }
-    }
+    crate::inspect::walk_frames(store, |_, frame| {
+        frames.push(frame);
+        ControlFlow::<()>::Continue(())
+    });
     frames
 }
 

@@ -2,10 +2,13 @@
 //! scope or an expandable value into rows for a `variables` response. The session gives each
 //! row that expands a reference; this module only describes what the row holds.
 
+use std::ops::ControlFlow;
+
 use qirvo_runtime::runtime::state::HostState;
 use wasmtime::{AsContextMut, FrameHandle, Instance, StoreContextMut, Val};
 
 use crate::dwarf::variables::{Machine, Place, VariableIndex};
+use crate::stepping::StoppedFrame;
 use crate::values::{Children, Rendered, Renderer};
 
 /// A scope of a frame.
@@ -97,23 +100,43 @@ impl Row {
     }
 }
 
-/// The physical wasm frame `index` of a frozen store, counted like `debuggee::frames_of`.
-pub fn frame_handle(store: &mut StoreContextMut<'_, HostState>, index: usize) -> Option<FrameHandle> {
+/// Walks the physical wasm frames of a frozen store, innermost first (each activation's
+/// innermost frame from `debug_exit_frames`, then its callers through `parent`), until `visit`
+/// breaks: the one stack walk, behind both the frames of a stop and the frame an inspection
+/// reads.
+pub fn walk_frames<T>(
+    store: &mut StoreContextMut<'_, HostState>,
+    mut visit: impl FnMut(&FrameHandle, StoppedFrame) -> ControlFlow<T>,
+) -> Option<T> {
     let activations: Vec<_> = store.debug_exit_frames().collect();
-    let mut seen = 0;
     for innermost in activations {
         let mut current = Some(innermost);
         while let Some(frame) = current {
-            if let Ok(Some(_)) = frame.wasm_function_index_and_pc(store.as_context_mut()) {
-                if seen == index {
-                    return Some(frame);
+            if let Ok(Some((function, pc))) = frame.wasm_function_index_and_pc(store.as_context_mut()) {
+                let stopped = StoppedFrame {
+                    function: function.as_u32(),
+                    pc: pc.raw(),
+                };
+                if let ControlFlow::Break(found) = visit(&frame, stopped) {
+                    return Some(found);
                 }
-                seen += 1;
             }
             current = frame.parent(store.as_context_mut()).ok().flatten();
         }
     }
     None
+}
+
+/// The physical wasm frame `index` of a frozen store, counted as [`walk_frames`] counts.
+pub fn frame_handle(store: &mut StoreContextMut<'_, HostState>, index: usize) -> Option<FrameHandle> {
+    let mut seen = 0;
+    walk_frames(store, |frame, _| {
+        if seen == index {
+            return ControlFlow::Break(frame.clone());
+        }
+        seen += 1;
+        ControlFlow::Continue(())
+    })
 }
 
 /// A stopped frame as location expressions see it.

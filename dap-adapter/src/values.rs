@@ -107,21 +107,29 @@ fn read(place: &Place, size: usize, machine: &mut dyn Machine) -> Option<Vec<u8>
     }
 }
 
-fn unsigned(bytes: &[u8]) -> u64 {
-    let mut buffer = [0u8; 8];
-    let n = bytes.len().min(8);
+/// The little-endian integer in `bytes` (up to 16; a shorter value is sign- or zero-extended):
+/// the one decoder of wasm memory bytes, for the Variables view and for expressions alike.
+pub(crate) fn le_integer(bytes: &[u8], signed: bool) -> i128 {
+    let mut buffer = [0u8; 16];
+    let n = bytes.len().min(16);
     buffer[..n].copy_from_slice(&bytes[..n]);
-    u64::from_le_bytes(buffer)
+    let value = i128::from_le_bytes(buffer);
+    if signed && n > 0 && n < 16 {
+        let shift = 128 - n as u32 * 8;
+        (value << shift) >> shift
+    } else {
+        value
+    }
 }
 
+/// The low 64 bits of [`le_integer`], unsigned.
+fn unsigned(bytes: &[u8]) -> u64 {
+    le_integer(&bytes[..bytes.len().min(8)], false) as u64
+}
+
+/// [`le_integer`] of at most 8 bytes, signed.
 fn signed(bytes: &[u8]) -> i64 {
-    let value = unsigned(bytes);
-    let bits = (bytes.len().min(8) * 8) as u32;
-    if bits == 0 || bits == 64 {
-        return value as i64;
-    }
-    let shift = 64 - bits;
-    ((value << shift) as i64) >> shift
+    le_integer(&bytes[..bytes.len().min(8)], true) as i64
 }
 
 fn quote(text: &str) -> String {

@@ -52,19 +52,6 @@ fn wrap(value: i128, scalar: Scalar) -> i128 {
     }
 }
 
-fn integer(bytes: &[u8], signed: bool) -> i128 {
-    let mut buffer = [0u8; 16];
-    let n = bytes.len().min(16);
-    buffer[..n].copy_from_slice(&bytes[..n]);
-    let value = i128::from_le_bytes(buffer);
-    if signed && n > 0 && n < 16 {
-        let shift = 128 - n as u32 * 8;
-        (value << shift) >> shift
-    } else {
-        value
-    }
-}
-
 fn read(place: &Place, size: usize, machine: &mut dyn Machine) -> Result<Vec<u8>, String> {
     match place {
         Place::Memory(address) => {
@@ -410,8 +397,8 @@ fn from_bytes(bytes: &[u8], scalar: Scalar) -> Value {
         ),
         Scalar::F64 => Value::Float(f64::from_le_bytes(wide), scalar),
         Scalar::Bool => Value::Bool(bytes.iter().any(|b| *b != 0)),
-        Scalar::Signed(_) => Value::Int(integer(bytes, true), scalar),
-        Scalar::Unsigned(_) => Value::Int(integer(bytes, false), scalar),
+        Scalar::Signed(_) => Value::Int(crate::values::le_integer(bytes, true), scalar),
+        Scalar::Unsigned(_) => Value::Int(crate::values::le_integer(bytes, false), scalar),
     }
 }
 
