@@ -94,6 +94,7 @@ impl Documents {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
     use tower_lsp::lsp_types::{Position as LspPosition, Range};
 
     fn edit(text: &mut String, (l1, c1): (u32, u32), (l2, c2): (u32, u32), new: &str) {
@@ -119,25 +120,9 @@ mod tests {
         assert_eq!(text, " {\"name\": \"😀 y\"}!");
     }
 
-    /// xorshift64: a seeded, reproducible stream for the property test below.
-    struct Random(u64);
-
-    impl Random {
-        fn below(&mut self, bound: usize) -> usize {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            (self.0 % bound as u64) as usize
-        }
-
-        /// A line or column: mostly near the text's own, sometimes huge.
-        fn coordinate(&mut self, near: usize) -> u32 {
-            match self.below(8) {
-                0 => u32::MAX,
-                1 => self.below(u32::MAX as usize) as u32,
-                _ => self.below(near + 3) as u32,
-            }
-        }
+    /// A line or column: mostly near the text's own, sometimes huge.
+    fn coordinate() -> impl Strategy<Value = u32> {
+        prop_oneof![6 => 0u32..40, 1 => Just(u32::MAX), 1 => any::<u32>()]
     }
 
     /// The byte offset a client means, by the spec's rule written independently: lines end
@@ -164,13 +149,22 @@ mod tests {
         start + content.len()
     }
 
-    #[test]
-    fn random_positions_never_panic_clamp_as_the_spec_says_and_round_trip() {
-        const PIECES: &[&str] = &["a", "é", "中", "😀", "𝄞", "\n", "\r\n", "\r", " ", "\""];
-        let mut random = Random(0x2545_f491_4f6c_dd1d);
-        for _ in 0..1500 {
-            let length = random.below(30);
-            let mut text: String = (0..length).map(|_| PIECES[random.below(PIECES.len())]).collect();
+    const PIECES: &[&str] = &["a", "é", "中", "😀", "𝄞", "\n", "\r\n", "\r", " ", "\""];
+
+    proptest! {
+        #![proptest_config(ProptestConfig {
+            cases: std::env::var("QIRVO_FUZZ_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(1024),
+            ..ProptestConfig::default()
+        })]
+
+        #[test]
+        fn positions_clamp_as_the_spec_says_round_trip_and_edits_apply_as_the_client_computes(
+            pieces in prop::collection::vec(prop::sample::select(PIECES), 0..30),
+            positions in prop::collection::vec((coordinate(), coordinate()), 20),
+            (l1, c1, l2, c2) in (coordinate(), coordinate(), coordinate(), coordinate()),
+            new_text in prop_oneof![Just("😀".to_string()), any::<String>()],
+        ) {
+            let mut text: String = pieces.concat();
             let locator = Locator::new(&text);
             // Every offset an editor can name (not between `\r` and `\n`) survives the round trip.
             for offset in (0..=text.len()).filter(|&offset| text.is_char_boundary(offset)) {
@@ -178,27 +172,18 @@ mod tests {
                     continue;
                 }
                 let position = locator.utf16(offset);
-                assert_eq!(locator.offset_of_utf16(position), offset, "{text:?} at {offset}");
+                prop_assert_eq!(locator.offset_of_utf16(position), offset, "{:?} at {}", text, offset);
             }
-            let lines = text.matches('\n').count() + 1;
-            let longest = text.lines().map(str::len).max().unwrap_or(0);
-            for _ in 0..20 {
-                let (line, column) = (random.coordinate(lines), random.coordinate(longest));
+            for (line, column) in positions {
                 let offset = locator.offset_of_utf16(Position { line, column });
-                assert_eq!(offset, spec_offset(&text, line, column), "{text:?} at {line}:{column}");
+                prop_assert_eq!(offset, spec_offset(&text, line, column), "{:?} at {}:{}", text, line, column);
             }
             // Edits at any positions apply as the client computes them, and never panic.
-            let (l1, c1, l2, c2) = (
-                random.coordinate(lines),
-                random.coordinate(longest),
-                random.coordinate(lines),
-                random.coordinate(longest),
-            );
             let (a, b) = (spec_offset(&text, l1, c1), spec_offset(&text, l2, c2));
             let mut expected = text.clone();
-            expected.replace_range(a.min(b)..a.max(b), "😀");
-            edit(&mut text, (l1, c1), (l2, c2), "😀");
-            assert_eq!(text, expected);
+            expected.replace_range(a.min(b)..a.max(b), &new_text);
+            edit(&mut text, (l1, c1), (l2, c2), &new_text);
+            prop_assert_eq!(text, expected);
         }
     }
 }

@@ -616,56 +616,57 @@ mod tests {
         assert_eq!(eval("0 && 1 / 0").unwrap(), "false: bool");
     }
 
-    /// Thousands of random expressions: parsing and evaluating never panic.
-    #[test]
-    fn random_input_never_panics() {
-        const PIECES: &[&str] = &[
-            "1",
-            "0",
-            "-",
-            "+",
-            "*",
-            "/",
-            "%",
-            "(",
-            ")",
-            "[",
-            "]",
-            ".",
-            "->",
-            "&",
-            "!",
-            "&&",
-            "||",
-            "==",
-            "<",
-            "x",
-            "$local0",
-            "$u8(",
-            "$stack9",
-            "as u8",
-            "(u64)",
-            "'a'",
-            "0x7fffffffffffffff",
-            "1.5",
-            "é",
-            "'",
-            "18446744073709551615",
-            "true",
-            " ",
-        ];
-        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
-        let mut next = || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
-        for _ in 0..20_000 {
-            let length = (next() % 12) as usize;
-            let text: String = (0..length)
-                .map(|_| PIECES[(next() % PIECES.len() as u64) as usize])
-                .collect();
+    /// Expression pieces (operators, casts, raw-state names, literals at their limits, non-ASCII).
+    const PIECES: &[&str] = &[
+        "1",
+        "0",
+        "-",
+        "+",
+        "*",
+        "/",
+        "%",
+        "(",
+        ")",
+        "[",
+        "]",
+        ".",
+        "->",
+        "&",
+        "!",
+        "&&",
+        "||",
+        "==",
+        "<",
+        "x",
+        "$local0",
+        "$u8(",
+        "$stack9",
+        "as u8",
+        "(u64)",
+        "'a'",
+        "0x7fffffffffffffff",
+        "1.5",
+        "é",
+        "'",
+        "18446744073709551615",
+        "true",
+        " ",
+    ];
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            cases: std::env::var("QIRVO_FUZZ_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(4096),
+            ..proptest::prelude::ProptestConfig::default()
+        })]
+
+        /// Random expressions: parsing and evaluating never panic.
+        #[test]
+        fn random_input_never_panics(
+            pieces in proptest::collection::vec(proptest::sample::select(PIECES), 0..12),
+            noise in proptest::option::of(".{0,8}"),
+        ) {
+            let mut text = pieces.concat();
+            text.push_str(noise.as_deref().unwrap_or_default());
             let _ = eval(&text);
         }
     }
