@@ -434,15 +434,7 @@ fn flooding_wat(lines: u32) -> String {
 fn output_a_client_does_not_read_is_capped_and_the_drop_is_reported() {
     let plugin = dap::wat_plugin(&flooding_wat(16 * 1024));
     let home = tempfile::tempdir().unwrap();
-    let mut adapter = Command::new(env!("CARGO_BIN_EXE_qirvo"))
-        .arg("dap")
-        .env("QIRVO_DATA_DIR", home.path().join("data"))
-        .env("QIRVO_CACHE_DIR", home.path().join("cache"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut adapter = dap::adapter(home.path()).spawn().unwrap();
     let mut input = adapter.stdin.take().unwrap();
     let manifest = plugin.path().join("manifest.json");
     for (seq, (command, arguments)) in [

@@ -2,7 +2,7 @@
 //! pair, past the end of a line, past the last line, `u32::MAX`. Edits at them apply as the spec's
 //! clamping says, requests at them are answered, and the server lives on.
 
-use serde_json::{Value, json};
+use serde_json::json;
 
 mod lsp;
 mod wire;
@@ -128,20 +128,8 @@ fn edits_and_requests_at_positions_off_character_boundaries() {
 
     // Alive, and holding the text the client computed: its outline and diagnostics are those of
     // that text opened fresh.
-    let last = client.diagnostics(&uri, version);
     let fresh_uri = format!("file://{}", dir.path().join("fresh.qirvo.json").display());
-    client.open(&fresh_uri, &text);
-    let fresh = client.diagnostics(&fresh_uri, 1);
-    let strip = |list: &[Value]| -> Vec<(Value, Value, Value)> {
-        list.iter()
-            .map(|d| (d["code"].clone(), d["range"].clone(), d["message"].clone()))
-            .collect()
-    };
-    assert_eq!(
-        strip(&last),
-        strip(&fresh),
-        "the server's text is not the client's:\n{text}"
-    );
+    lsp::assert_holds(&mut client, &uri, version, &text, &fresh_uri);
     let outline = |client: &mut LspClient, uri: &str| {
         client.request("textDocument/documentSymbol", json!({ "textDocument": { "uri": uri } }))
     };

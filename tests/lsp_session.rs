@@ -1,6 +1,6 @@
 //! The language server as an editor drives it: the real `qirvo lsp` binary over stdio.
 
-use serde_json::{Value, json};
+use serde_json::json;
 
 mod lsp;
 mod wire;
@@ -231,21 +231,6 @@ fn random_edits_keep_the_server_in_sync() {
             client.request(method, params);
         }
     }
-    let last = client.diagnostics(&uri, (edits + 1) as i64);
     let fresh_uri = format!("{}.qirvo.json", uri.trim_end_matches(".json"));
-    client.notify(
-        "textDocument/didOpen",
-        json!({ "textDocument": { "uri": fresh_uri, "languageId": "json", "version": 1, "text": text } }),
-    );
-    let fresh = client.diagnostics(&fresh_uri, 1);
-    let strip = |list: &[Value]| -> Vec<(Value, Value, Value)> {
-        list.iter()
-            .map(|d| (d["code"].clone(), d["range"].clone(), d["message"].clone()))
-            .collect()
-    };
-    assert_eq!(
-        strip(&last),
-        strip(&fresh),
-        "the server's text drifted from the client's:\n{text}"
-    );
+    lsp::assert_holds(&mut client, &uri, (edits + 1) as i64, &text, &fresh_uri);
 }

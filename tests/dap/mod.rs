@@ -29,16 +29,7 @@ pub struct DapClient {
 impl DapClient {
     pub fn start() -> DapClient {
         let home = tempfile::tempdir().unwrap();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_qirvo"))
-            .arg("dap")
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .env("QIRVO_DATA_DIR", home.path().join("data"))
-            .env("QIRVO_CACHE_DIR", home.path().join("cache"))
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("qirvo dap starts");
+        let mut child = adapter(home.path()).spawn().expect("qirvo dap starts");
         let stdin = child.stdin.take().unwrap();
         let stdout = child.stdout.take().unwrap();
         let messages = crate::wire::messages(stdout);
@@ -250,6 +241,20 @@ impl Drop for DapClient {
     fn drop(&mut self) {
         let _ = self.child.kill();
     }
+}
+
+/// `qirvo dap` on piped stdio, keeping its storage and code cache in `home`.
+pub fn adapter(home: &std::path::Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_qirvo"));
+    command
+        .arg("dap")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("QIRVO_DATA_DIR", home.join("data"))
+        .env("QIRVO_CACHE_DIR", home.join("cache"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    command
 }
 
 pub fn example_source(example: &str) -> String {

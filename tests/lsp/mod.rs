@@ -244,6 +244,24 @@ fn announces(capabilities: &Value, request: &Value) -> bool {
     }
 }
 
+/// Asserts that the server holds `text` for `uri` after the edits that led to `version`: its
+/// diagnostics are those of `text` opened fresh at `fresh_uri` (codes, ranges and messages).
+pub fn assert_holds(client: &mut LspClient, uri: &str, version: i64, text: &str, fresh_uri: &str) {
+    let edited = client.diagnostics(uri, version);
+    client.open(fresh_uri, text);
+    let fresh = client.diagnostics(fresh_uri, 1);
+    let strip = |list: &[Value]| -> Vec<(Value, Value, Value)> {
+        list.iter()
+            .map(|d| (d["code"].clone(), d["range"].clone(), d["message"].clone()))
+            .collect()
+    };
+    assert_eq!(
+        strip(&edited),
+        strip(&fresh),
+        "the server's text is not the client's:\n{text}"
+    );
+}
+
 pub fn codes(diagnostics: &[Value]) -> Vec<String> {
     diagnostics
         .iter()
