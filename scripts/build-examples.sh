@@ -35,7 +35,7 @@ destination() {
     fi
 }
 
-for name in hello counter fetch events infinite-loop memory-hog trap forbidden-import files command variables; do
+for name in hello counter fetch events infinite-loop memory-hog trap forbidden-import files command variables std-values std-values-o1; do
     file=${name//-/_}.wasm
     cp "$CARGO_TARGET_DIR/wasm32-wasip1/release/$file" "$(destination "$name")/$file"
 done
@@ -54,3 +54,11 @@ for level in 0 1; do
         -mexec-model=reactor -Ipdk/c \
         -o "$(destination c-variables)/c_variables$suffix.wasm" examples/c-variables/c_variables.c)
 done
+
+# The C++ debugger fixture: libc++ (Debian's libc++-14-dev-wasm32 and libc++abi-14-dev-wasm32)
+# at -O0. The prebuilt libc++.a and libc++abi.a carry their own DWARF, whose paths are Debian's
+# build directory (/build/llvm-toolchain-14-*), the same wherever that package is installed.
+(cd "$stage" && clang++ --target=wasm32-wasi -std=c++17 -O0 -g -fno-exceptions \
+    -fdebug-prefix-map="$stage"=/qirvo \
+    -mexec-model=reactor -Ipdk/c \
+    -o "$(destination cpp-values)/cpp_values.wasm" examples/cpp-values/cpp_values.cpp)

@@ -4,15 +4,18 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# The wasm target rebuilds the example plugins; clang, lld and wasi-libc build the C example.
+# The wasm target rebuilds the example plugins; clang, lld and wasi-libc build the C examples,
+# libc++ the C++ one.
 if ! rustup target list --installed | grep -qx wasm32-wasip1; then
     rustup target add wasm32-wasip1
 fi
 if ! command -v clang >/dev/null || [ ! -e /usr/lib/wasm32-wasi/libc.a ] ||
+    [ ! -e /usr/lib/wasm32-wasi/libc++.a ] ||
     ! compgen -G "/usr/lib/llvm-*/lib/clang/*/lib/wasi/libclang_rt.builtins-wasm32.a" >/dev/null; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
         apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clang lld wasi-libc libclang-rt-14-dev-wasm32 >/dev/null
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clang lld wasi-libc libclang-rt-14-dev-wasm32 \
+            libc++-14-dev-wasm32 libc++abi-14-dev-wasm32 >/dev/null
     else
         echo "warning: clang/wasi-libc missing and cannot be installed here; the C example check is skipped" >&2
     fi

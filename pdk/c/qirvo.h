@@ -16,6 +16,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define QIRVO_IMPORT(name) __attribute__((import_module("qirvo"), import_name(name)))
 #define QIRVO_EXPORT(name) __attribute__((export_name(name)))
 
@@ -59,5 +63,9 @@ int32_t qirvo_notify(const char *title, size_t title_len, const char *body, size
 /* Unpacking an int64_t buffer result (check for < 0 first). */
 static inline void *qirvo_buffer_ptr(int64_t packed) { return (void *)(uintptr_t)(uint32_t)(packed >> 32); }
 static inline size_t qirvo_buffer_len(int64_t packed) { return (size_t)(uint32_t)packed; }
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif
