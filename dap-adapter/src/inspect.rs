@@ -287,7 +287,7 @@ pub fn rows(
                     .collect(),
             };
             let mut machine = FrameMachine::new(store, frame);
-            let renderer = Renderer { types: index.types() };
+            let renderer = Renderer::new(index.types());
             let mut rows = Vec::new();
             for variable in declared {
                 let place = index.place(&variable, address, &mut machine);
@@ -314,7 +314,7 @@ pub fn rows(
         }
         Container::Value(_, children) => {
             let index = variables.ok_or("the module has no DWARF")?;
-            let renderer = Renderer { types: index.types() };
+            let renderer = Renderer::new(index.types());
             let mut machine = FrameMachine::new(store, frame);
             Ok(match children {
                 Children::Fields { place, ty } => renderer
@@ -328,6 +328,25 @@ pub fn rows(
                 Children::Pointee { address, ty } => {
                     let rendered = renderer.render(Some(*ty), &Place::Memory(*address), &mut machine);
                     vec![Row::value("*", rendered)]
+                }
+                Children::Entries(collection) => {
+                    let range = wanted(collection.count);
+                    let first = range.start;
+                    renderer
+                        .entries(collection, range, &mut machine)
+                        .into_iter()
+                        .zip(first..)
+                        .map(|(entry, index)| {
+                            let (place, ty) = &entry.value;
+                            let value = renderer.render(Some(*ty), place, &mut machine);
+                            // A map's rows are named by their keys, as `{:?}` shows them.
+                            let name = match &entry.key {
+                                Some((place, ty)) => renderer.render(Some(*ty), place, &mut machine).value,
+                                None => format!("[{index}]"),
+                            };
+                            Row::value(name, value)
+                        })
+                        .collect()
                 }
             })
         }
@@ -422,7 +441,7 @@ pub fn set_value(
     };
     let frame = frame_handle(store, selector.physical).ok_or("the frame is gone (the plugin ran on)")?;
     let mut machine = FrameMachine::new(store, frame);
-    let renderer = Renderer { types: index.types() };
+    let renderer = Renderer::new(index.types());
     let (place, ty) = match container {
         Container::Scope(_, kind @ (ScopeKind::Locals | ScopeKind::Arguments | ScopeKind::Globals)) => {
             let address = selector.address.ok_or("no source position here")?;

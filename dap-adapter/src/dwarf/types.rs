@@ -100,6 +100,32 @@ pub enum Kind {
     Other,
 }
 
+/// The source language of a unit (`DW_AT_language`): which formatter shows its values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Language {
+    /// C, and anything not listed (assembly, unknown).
+    C,
+    /// C++ (libc++ layouts).
+    Cpp,
+    /// Rust (std layouts).
+    Rust,
+}
+
+impl Language {
+    fn of(language: gimli::DwLang) -> Language {
+        match language {
+            gimli::DW_LANG_Rust => Language::Rust,
+            gimli::DW_LANG_C_plus_plus
+            | gimli::DW_LANG_C_plus_plus_03
+            | gimli::DW_LANG_C_plus_plus_11
+            | gimli::DW_LANG_C_plus_plus_14
+            | gimli::DW_LANG_C_plus_plus_17
+            | gimli::DW_LANG_C_plus_plus_20 => Language::Cpp,
+            _ => Language::C,
+        }
+    }
+}
+
 /// A resolved type.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Type {
@@ -118,6 +144,8 @@ pub struct TypeReader<'a> {
     /// Types already read, by id and depth (a read deep in a chain stops earlier). A value
     /// reads the same types again and again, and each read parses DIEs.
     cache: RefCell<HashMap<(TypeId, usize), Option<Type>>>,
+    /// Languages of the units asked about.
+    languages: RefCell<HashMap<usize, Language>>,
 }
 
 /// Most types cached by one reader before the cache starts again.
@@ -137,6 +165,7 @@ impl<'a> TypeReader<'a> {
             dwarf,
             units,
             cache: RefCell::default(),
+            languages: RefCell::default(),
         }
     }
 
@@ -307,11 +336,46 @@ impl<'a> TypeReader<'a> {
 
     /// The first type parameter of a generic type (`T` of `Vec<T>`).
     pub fn template_type(&self, id: TypeId) -> Option<TypeId> {
-        let unit = self.units.get(id.unit)?;
+        self.template_types(id).into_iter().next().map(|(_, ty)| ty)
+    }
+
+    /// The type parameters of a generic type, by name (`K` and `V` of `HashMap<K, V>`).
+    pub fn template_types(&self, id: TypeId) -> Vec<(String, TypeId)> {
+        let Some(unit) = self.units.get(id.unit) else {
+            return Vec::new();
+        };
         self.children(unit, id.offset)
             .iter()
-            .find(|c| c.tag() == gimli::DW_TAG_template_type_parameter)
-            .and_then(|c| self.type_of(id.unit, c))
+            .filter(|c| c.tag() == gimli::DW_TAG_template_type_parameter)
+            .filter_map(|c| {
+                let ty = self.type_of(id.unit, c)?;
+                Some((self.text(unit, c, gimli::DW_AT_name).unwrap_or_default(), ty))
+            })
+            .collect()
+    }
+
+    /// The language of the unit a type is declared in; C when the unit does not say.
+    pub fn language(&self, unit_index: usize) -> Language {
+        if let Some(known) = self.languages.borrow().get(&unit_index) {
+            return *known;
+        }
+        let language = self
+            .units
+            .get(unit_index)
+            .and_then(|unit| {
+                let mut entries = unit.entries();
+                let root = entries.next_dfs().ok()??;
+                match root.attr_value(gimli::DW_AT_language)? {
+                    gimli::AttributeValue::Language(language) => Some(Language::of(language)),
+                    other => other
+                        .udata_value()
+                        .and_then(|v| u16::try_from(v).ok())
+                        .map(|v| Language::of(gimli::DwLang(v))),
+                }
+            })
+            .unwrap_or(Language::C);
+        self.languages.borrow_mut().insert(unit_index, language);
+        language
     }
 
     fn children(

@@ -87,7 +87,7 @@ impl<'a, 'f> Evaluator<'a, 'f> {
     }
 
     fn renderer(&self) -> Option<Renderer<'a>> {
-        self.scope.index.map(|index| Renderer { types: index.types() })
+        self.scope.index.map(|index| Renderer::new(index.types()))
     }
 
     /// Evaluates `expr`.
@@ -108,6 +108,7 @@ impl<'a, 'f> Evaluator<'a, 'f> {
             }
             Expr::Float(v) => Ok(Value::Float(*v, Scalar::F64)),
             Expr::Bool(v) => Ok(Value::Bool(*v)),
+            Expr::Str(_) => Err("a string is only a map key here, as in `map[\"key\"]`".into()),
             Expr::Name(name) => self.variable(name),
             Expr::Raw(raw) => self
                 .frame
@@ -210,16 +211,23 @@ impl<'a, 'f> Evaluator<'a, 'f> {
 
     fn deref(&mut self, inner: &Expr) -> Result<Value, String> {
         let value = self.eval(inner)?;
-        // Smart pointers (`Box`, `Rc`, `Arc`) render with a pointee: `*` follows it, as the
-        // Variables view's `*` row does.
-        if !self.is_pointer(&value)
-            && let Value::Typed(place, ty) = &value
-            && let Some(renderer) = self.renderer()
-            && let Some(Children::Pointee { address, ty }) = renderer.render(Some(*ty), place, self.frame).children
-        {
-            return Ok(Value::Typed(Place::Memory(address), ty));
+        // Smart pointers and wrappers (`Rc`, `Arc`, `RefCell`, `Ref`): `*` is their value.
+        if let Some(target) = self.smart_target(&value) {
+            return Ok(target);
         }
         self.pointee(value)
+    }
+
+    /// The value a smart pointer or wrapper holds, if `value` is one.
+    fn smart_target(&mut self, value: &Value) -> Option<Value> {
+        if self.is_pointer(value) {
+            return None;
+        }
+        let Value::Typed(place, ty) = value else {
+            return None;
+        };
+        let (place, ty) = self.renderer()?.smart_target(*ty, place, self.frame)?;
+        Some(Value::Typed(place, ty))
     }
 
     fn is_pointer(&self, value: &Value) -> bool {
@@ -235,27 +243,41 @@ impl<'a, 'f> Evaluator<'a, 'f> {
 
     fn field(&mut self, inner: &Expr, name: &str) -> Result<Value, String> {
         let mut value = self.eval(inner)?;
-        // References and pointers are followed, as `.` on a Rust reference does.
-        for _ in 0..4 {
-            if !self.is_pointer(&value) {
-                break;
-            }
-            value = self.pointee(value)?;
-        }
-        let Value::Typed(place, ty) = value else {
-            return Err(format!("{} has no field `{name}`", describe(&value)));
-        };
         let renderer = self.renderer().ok_or("no type information")?;
-        match renderer.child(&Children::Fields { place, ty }, name, self.frame) {
-            Some((place, ty)) => Ok(Value::Typed(place, ty)),
-            None => {
-                let type_name = renderer.types.read(ty).map_or_else(String::new, |t| t.name);
-                Err(format!("`{type_name}` has no field `{name}`"))
+        let mut outermost = None;
+        // References, pointers and smart pointers are followed, as Rust's auto-deref does
+        // (`rc_box.a` through `Rc` and `Box`), until a type has the field.
+        for _ in 0..8 {
+            if self.is_pointer(&value) {
+                value = self.pointee(value)?;
+                continue;
+            }
+            let Value::Typed(place, ty) = &value else {
+                return Err(format!("{} has no field `{name}`", describe(&value)));
+            };
+            outermost.get_or_insert(*ty);
+            let fields = Children::Fields {
+                place: place.clone(),
+                ty: *ty,
+            };
+            if let Some((place, ty)) = renderer.child(&fields, name, self.frame) {
+                return Ok(Value::Typed(place, ty));
+            }
+            match self.smart_target(&value) {
+                Some(target) => value = target,
+                None => break,
             }
         }
+        let type_name = outermost
+            .and_then(|ty| renderer.types.read(ty))
+            .map_or_else(String::new, |t| t.name);
+        Err(format!("`{type_name}` has no field `{name}`"))
     }
 
     fn index(&mut self, inner: &Expr, index: &Expr) -> Result<Value, String> {
+        if let Some(found) = self.map_lookup(inner, index)? {
+            return Ok(found);
+        }
         let position = match self.scalar(index)? {
             Value::Int(v, _) => u64::try_from(v).map_err(|_| format!("index {v} is negative"))?,
             other => return Err(format!("an index must be an integer, not {}", describe(&other))),
@@ -287,6 +309,48 @@ impl<'a, 'f> Evaluator<'a, 'f> {
             // decays to a pointer to its first element, so `grid[1][2]` indexes on.
             Some((Place::Memory(address), element, Some(_))) => Ok(Value::Pointer(address, Some(element))),
             Some(_) => Err("index every dimension at once: the array is not in memory".into()),
+        }
+    }
+
+    /// `map["key"]` and `map[42]` on a `HashMap` or `BTreeMap`, and `deque[i]`/`set[i]` by
+    /// position; `None` when `inner` is not such a collection.
+    fn map_lookup(&mut self, inner: &Expr, index: &Expr) -> Result<Option<Value>, String> {
+        let value = self.eval(inner)?;
+        let Value::Typed(place, ty) = &value else {
+            return Ok(None);
+        };
+        let renderer = self.renderer().ok_or("no type information")?;
+        let Some(Children::Entries(collection)) = renderer.render(Some(*ty), place, self.frame).children else {
+            return Ok(None);
+        };
+        let key = match index {
+            Expr::Str(text) => crate::values::rust_quote(text),
+            _ => match self.scalar(index)? {
+                Value::Int(v, _) if collection.is_map() => v.to_string(),
+                Value::Int(v, _) => {
+                    let position = u64::try_from(v).map_err(|_| format!("index {v} is negative"))?;
+                    let entry = renderer
+                        .entries(&collection, position..position.saturating_add(1), self.frame)
+                        .pop()
+                        .ok_or_else(|| {
+                            format!("index {position} is out of bounds: the length is {}", collection.count)
+                        })?;
+                    return Ok(Some(Value::Typed(entry.value.0, entry.value.1)));
+                }
+                other => {
+                    return Err(format!(
+                        "a key must be a string or an integer, not {}",
+                        describe(&other)
+                    ));
+                }
+            },
+        };
+        if !collection.is_map() {
+            return Err("index a set or a deque by position: `[0]`".into());
+        }
+        match renderer.entry_by_key(&collection, &key, crate::values::MAX_KEY_SEARCH, self.frame) {
+            Some(entry) => Ok(Some(Value::Typed(entry.value.0, entry.value.1))),
+            None => Err(format!("the map has no key {key}")),
         }
     }
 

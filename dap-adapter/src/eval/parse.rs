@@ -115,6 +115,8 @@ pub enum Expr {
     Float(f64),
     /// `true` / `false`.
     Bool(bool),
+    /// `"text"`: a map key (`map["key"]`).
+    Str(String),
     /// A source variable.
     Name(String),
     /// Raw wasm state.
@@ -159,6 +161,7 @@ enum Token {
     Int(i128),
     Float(f64),
     Char(char),
+    Str(String),
     Name(String),
     Dollar(String),
     Punct(&'static str),
@@ -232,6 +235,11 @@ fn lex(text: &str) -> Result<Vec<(Token, usize)>, ParseError> {
             }
             i = text.len() - chars.as_str().len();
             tokens.push((Token::Char(value), start));
+        } else if c == b'"' {
+            let (value, length) = string_literal(&text[i + 1..])
+                .ok_or_else(|| error("unterminated string literal, or an escape Rust does not have", start))?;
+            i += 1 + length;
+            tokens.push((Token::Str(value), start));
         } else if let Some(p) = PUNCTUATION.iter().find(|p| text[i..].starts_with(**p)) {
             i += p.len();
             tokens.push((Token::Punct(p), start));
@@ -241,6 +249,42 @@ fn lex(text: &str) -> Result<Vec<(Token, usize)>, ParseError> {
         }
     }
     Ok(tokens)
+}
+
+/// The text of a string literal whose opening quote came just before `rest`, and how many
+/// bytes of `rest` it takes with its closing quote. Escapes as in Rust: `\"`, `\\`, `\n`,
+/// `\t`, `\r`, `\0`, `\u{...}`.
+fn string_literal(rest: &str) -> Option<(String, usize)> {
+    let mut value = String::new();
+    let mut chars = rest.char_indices();
+    while let Some((at, c)) = chars.next() {
+        match c {
+            '"' => return Some((value, at + 1)),
+            '\\' => value.push(match chars.next()?.1 {
+                'n' => '\n',
+                't' => '\t',
+                'r' => '\r',
+                '0' => '\0',
+                'u' => {
+                    if chars.next()?.1 != '{' {
+                        return None;
+                    }
+                    let mut code = String::new();
+                    loop {
+                        match chars.next()?.1 {
+                            '}' => break,
+                            digit if code.len() < 6 => code.push(digit),
+                            _ => return None,
+                        }
+                    }
+                    char::from_u32(u32::from_str_radix(&code, 16).ok()?)?
+                }
+                other => other,
+            }),
+            c => value.push(c),
+        }
+    }
+    None
 }
 
 struct Parser {
@@ -426,6 +470,7 @@ impl Parser {
             Token::Int(value) => Ok(Expr::Int(value)),
             Token::Float(value) => Ok(Expr::Float(value)),
             Token::Char(value) => Ok(Expr::Int(i128::from(u32::from(value)))),
+            Token::Str(value) => Ok(Expr::Str(value)),
             Token::Name(name) if name == "true" => Ok(Expr::Bool(true)),
             Token::Name(name) if name == "false" => Ok(Expr::Bool(false)),
             Token::Name(name) => Ok(Expr::Name(name)),
@@ -502,6 +547,7 @@ mod tests {
             Expr::Int(v) => v.to_string(),
             Expr::Float(v) => format!("{v:?}"),
             Expr::Bool(v) => v.to_string(),
+            Expr::Str(v) => format!("{v:?}"),
             Expr::Name(n) => n.clone(),
             Expr::Raw(r) => format!("{r:?}"),
             Expr::Load(s, e) => format!("${}({})", s.name(), show(e)),
@@ -518,6 +564,16 @@ mod tests {
 
     fn parsed(text: &str) -> String {
         show(&parse(text).unwrap_or_else(|e| panic!("{text}: {e}")))
+    }
+
+    #[test]
+    fn string_literals_index_maps() {
+        assert_eq!(parsed(r#"map["apple"]"#), r#"map["apple"]"#);
+        assert_eq!(parsed(r#"m["say \"hi\"\n"]"#), r#"m["say \"hi\"\n"]"#);
+        assert_eq!(parsed(r#"m["caf\u{e9} 日本"]"#), r#"m["café 日本"]"#);
+        assert!(parse(r#"m["open]"#).is_err());
+        assert!(parse(r#"m["\u{110000}"]"#).is_err());
+        assert!(parse(r#"m["\u{1234567}"]"#).is_err());
     }
 
     #[test]

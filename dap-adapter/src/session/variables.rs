@@ -104,7 +104,10 @@ impl Session {
         let (thread_id, container, parent) = self.container_named(args.variables_reference)?;
         let thread = self.thread(thread_id)?;
         if args.filter.as_deref() == Some("named")
-            && matches!(container, Container::Value(_, Children::Elements { .. }))
+            && matches!(
+                container,
+                Container::Value(_, Children::Elements { .. } | Children::Entries(_))
+            )
         {
             return Ok(json!({ "variables": [] }));
         }
@@ -155,10 +158,7 @@ impl Session {
     ) -> Value {
         let Row { name, rendered } = row;
         // Arrays and sequences page through their elements.
-        let indexed = match &rendered.children {
-            Some(Children::Elements { count, .. }) => Some(*count),
-            _ => None,
-        };
+        let indexed = rendered.children.as_ref().and_then(Children::indexed_count);
         let reference = match rendered.children {
             Some(children) => self.reference(thread, Container::Value(selector, children), evaluate_name.clone()),
             None => 0,
@@ -234,6 +234,9 @@ fn child_expression(parent: &str, container: &Container, name: &str) -> Option<S
             format!("{}{name}", operand())
         }
         Container::Value(_, Children::Pointee { .. }) if name == "*" => format!("*{}", operand()),
+        // A map's rows are named by their keys (`"apple"`, `42`); a set's and a deque's by
+        // position. Keys that are not literals (`{a: 1}`) cannot be written back.
+        Container::Value(_, Children::Entries(_)) => format!("{}[{name}]", operand()),
         Container::Value(..) => return None,
     };
     // Only what `evaluate` parses back (not `<unnamed>`, `0` of a tuple, or a mangled name).

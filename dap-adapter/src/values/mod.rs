@@ -1,8 +1,25 @@
 //! Values as a debugger shows them: a one-line summary (`{x: 1, y: 2}`, `"text"`, `Some(5)`,
 //! `[1, 2, 3, …]`) and, for aggregates, children to expand. Reads go through [`Machine`], so
 //! a value can live in linear memory or in a wasm local; a value that cannot be read says so.
+//!
+//! This module renders what DWARF describes the same way in every language (scalars, pointers,
+//! arrays, structs, C enums). What a language's library means by its layouts is the job of
+//! one submodule per language, chosen by the `DW_AT_language` of the unit a type is declared
+//! in: [`rust`] (std's strings, smart pointers, cells, locks; [`rust_collections`] for its
+//! hash tables, B-trees and rings) and [`c`] (C strings, shared with C++). A formatter that
+//! does not recognise a layout returns `None` and the value is shown as the plain struct it
+//! is: another std version may show raw fields, never a wrong value.
 
-use crate::dwarf::types::{Encoding, Kind, Member, Type, TypeId, TypeReader, VariantPart};
+mod c;
+mod rust;
+mod rust_collections;
+mod text;
+
+pub use rust_collections::{Collection, Entry};
+pub use text::Radix;
+pub(crate) use text::rust_quote;
+
+use crate::dwarf::types::{Encoding, Kind, Language, Member, Type, TypeId, TypeReader};
 use crate::dwarf::variables::{Machine, Place};
 
 /// Longest string read for a summary.
@@ -18,6 +35,15 @@ const LAYOUT_SEARCH_MEMBERS: usize = 48;
 /// Rust enums whose variant is itself an enum followed when listing fields (a variant's type
 /// can be the enum itself in malformed DWARF), and wrappers around a reference count.
 const MAX_VARIANT_NESTING: usize = 8;
+/// Values rendered inside one another for one summary, wrappers included (`Rc<Box<Cell<T>>>`
+/// renders four): malformed DWARF can make a wrapper contain itself.
+const MAX_RENDER_NESTING: usize = 12;
+
+/// Entries of a map compared with a key before a lookup gives up (`map["key"]` reads keys).
+pub const MAX_KEY_SEARCH: u64 = 1 << 20;
+
+/// A summary and what expanding it shows, or why the value cannot be shown.
+type Described = Result<(String, Option<Children>), String>;
 
 /// What expanding a value shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,6 +75,20 @@ pub enum Children {
         /// Pointee type.
         ty: TypeId,
     },
+    /// The entries of a collection that is not one run of memory (a hash table, a B-tree, a
+    /// ring buffer), in the order the program iterates them; paged like elements.
+    Entries(Collection),
+}
+
+impl Children {
+    /// How many rows expanding shows, when they are paged by index.
+    pub fn indexed_count(&self) -> Option<u64> {
+        match self {
+            Children::Elements { count, .. } => Some(*count),
+            Children::Entries(collection) => Some(collection.count),
+            _ => None,
+        }
+    }
 }
 
 /// One rendered value.
@@ -68,6 +108,11 @@ pub struct Rendered {
 pub struct Renderer<'a> {
     /// Types.
     pub types: TypeReader<'a>,
+    /// How integers are written.
+    pub radix: Radix,
+    /// Renders in progress, one inside another: wrappers render their value at the same
+    /// summary depth, so this, not the depth, bounds a type that contains itself.
+    nesting: std::cell::Cell<usize>,
 }
 
 fn sub_place(place: &Place, offset: u64, size: Option<u64>) -> Place {
@@ -132,8 +177,20 @@ fn signed(bytes: &[u8]) -> i64 {
     le_integer(&bytes[..bytes.len().min(8)], true) as i64
 }
 
-fn quote(text: &str) -> String {
-    format!("{text:?}")
+impl<'a> Renderer<'a> {
+    /// A renderer writing integers in decimal.
+    pub fn new(types: TypeReader<'a>) -> Renderer<'a> {
+        Renderer {
+            types,
+            radix: Radix::Decimal,
+            nesting: std::cell::Cell::new(0),
+        }
+    }
+
+    /// The same renderer writing integers in `radix`.
+    pub fn with_radix(self, radix: Radix) -> Renderer<'a> {
+        Renderer { radix, ..self }
+    }
 }
 
 impl Renderer<'_> {
@@ -143,6 +200,13 @@ impl Renderer<'_> {
     }
 
     fn render_depth(&self, ty: Option<TypeId>, place: &Place, machine: &mut dyn Machine, depth: usize) -> Rendered {
+        self.nesting.set(self.nesting.get() + 1);
+        let rendered = self.render_nested(ty, place, machine, depth);
+        self.nesting.set(self.nesting.get() - 1);
+        rendered
+    }
+
+    fn render_nested(&self, ty: Option<TypeId>, place: &Place, machine: &mut dyn Machine, depth: usize) -> Rendered {
         let memory_reference = match place {
             Place::Memory(address) => Some(*address),
             _ => None,
@@ -155,6 +219,14 @@ impl Renderer<'_> {
                 memory_reference,
             };
         };
+        if depth > MAX_RENDER_NESTING || self.nesting.get() > MAX_RENDER_NESTING {
+            return Rendered {
+                value: "…".into(),
+                ty: resolved.name,
+                children: None,
+                memory_reference,
+            };
+        }
         // Pieces that cover only part of a value leave the rest unknown: never show zeros.
         let partial =
             matches!((place, resolved.size), (Place::Bytes(bytes), Some(size)) if (bytes.len() as u64) < size);
@@ -187,19 +259,29 @@ impl Renderer<'_> {
         }
     }
 
-    fn describe(
+    /// The summary and children of a value: its language's formatter first, then the plain
+    /// DWARF shape.
+    fn describe(&self, id: TypeId, ty: &Type, place: &Place, machine: &mut dyn Machine, depth: usize) -> Described {
+        let formatted = match self.types.language(id.unit) {
+            Language::Rust => self.describe_rust(id, ty, place, machine, depth),
+            Language::C | Language::Cpp => None,
+        };
+        formatted.unwrap_or_else(|| self.describe_plain(id, ty, place, machine, depth))
+    }
+
+    fn describe_plain(
         &self,
         id: TypeId,
         ty: &Type,
         place: &Place,
         machine: &mut dyn Machine,
         depth: usize,
-    ) -> Result<(String, Option<Children>), String> {
+    ) -> Described {
         let unreadable = || "unreadable memory".to_string();
         match &ty.kind {
             Kind::Base(encoding) => {
                 let bytes = read(place, scalar_size(ty), machine).ok_or_else(unreadable)?;
-                Ok((base(*encoding, &bytes), None))
+                Ok((text::scalar(*encoding, &bytes, self.radix), None))
             }
             Kind::Enum {
                 enumerators,
@@ -224,7 +306,7 @@ impl Renderer<'_> {
                 }
                 match &target {
                     Some((_, t)) if t.kind == Kind::Base(Encoding::Char) => {
-                        if let Some(string) = c_string(address, machine) {
+                        if let Some(string) = c::c_string(address, machine) {
                             text.push_str(&format!(" {string}"));
                         }
                     }
@@ -263,7 +345,7 @@ impl Renderer<'_> {
                     // A C `char` array reads as the string it holds.
                     let bytes = read(place, count.min(MAX_STRING as u64) as usize, machine).ok_or_else(unreadable)?;
                     let end = bytes.iter().position(|b| *b == 0).unwrap_or(bytes.len());
-                    return Ok((c_quote(&bytes[..end]), Some(children)));
+                    return Ok((text::c_quote(&bytes[..end]), Some(children)));
                 }
                 Ok((self.elements_summary(&children, machine, depth), Some(children)))
             }
@@ -271,57 +353,25 @@ impl Renderer<'_> {
                 union,
                 members,
                 variants,
-            } => self.describe_struct(id, ty, *union, members, variants.as_ref(), place, machine, depth),
+            } => match variants {
+                Some(part) => self.describe_variant(part, place, machine, depth),
+                None => Ok(self.struct_summary(id, *union, members, place, machine, depth)),
+            },
             Kind::Function => Ok(("<function>".into(), None)),
             Kind::Other => Ok((format!("<{}>", ty.name), None)),
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn describe_struct(
+    /// `{x: 1, y: 2}`: the first fields, each rendered, and the fields as children.
+    fn struct_summary(
         &self,
         id: TypeId,
-        ty: &Type,
         union: bool,
         members: &[Member],
-        variants: Option<&VariantPart>,
         place: &Place,
         machine: &mut dyn Machine,
         depth: usize,
-    ) -> Result<(String, Option<Children>), String> {
-        if let Some(part) = variants {
-            return self.describe_variant(part, place, machine, depth);
-        }
-        if let Some(sequence) = self.sequence(id, ty, members, place, machine) {
-            return sequence;
-        }
-        if let Some(shared) = self.shared_pointer(ty, members, place, machine, depth) {
-            return shared;
-        }
-        if ty.name.starts_with('(') && members.iter().all(|m| m.name.starts_with("__")) {
-            // A Rust tuple: `(1, "two")`. As many items as a struct's summary: every item of
-            // a tuple of tuples of ... is a render of its own.
-            let mut parts: Vec<String> = members
-                .iter()
-                .take(SUMMARY_ITEMS)
-                .map(|m| {
-                    if depth < SUMMARY_DEPTH {
-                        self.render_depth(m.ty, &sub_place(place, m.offset, None), machine, depth + 1)
-                            .value
-                    } else {
-                        "…".into()
-                    }
-                })
-                .collect();
-            if members.len() > SUMMARY_ITEMS {
-                parts.push("…".into());
-            }
-            let children = Children::Fields {
-                place: place.clone(),
-                ty: id,
-            };
-            return Ok((format!("({})", parts.join(", ")), Some(children)));
-        }
+    ) -> (String, Option<Children>) {
         let children = (!members.is_empty()).then(|| Children::Fields {
             place: place.clone(),
             ty: id,
@@ -340,222 +390,38 @@ impl Renderer<'_> {
             parts.push("…".into());
         }
         let summary = format!("{{{}}}", parts.join(", "));
-        Ok((if union { format!("union {summary}") } else { summary }, children))
+        (if union { format!("union {summary}") } else { summary }, children)
     }
 
-    /// `&str`, `&[T]`, `String` and `Vec<T>`: a pointer and a length somewhere in the layout.
-    fn sequence(
-        &self,
-        id: TypeId,
-        ty: &Type,
-        members: &[Member],
-        place: &Place,
-        machine: &mut dyn Machine,
-    ) -> Option<Result<(String, Option<Children>), String>> {
-        let name = ty.name.as_str();
-        let is_str = name == "&str" || name == "&mut str";
-        let is_slice = name.starts_with("&[") || name.starts_with("&mut [");
-        let is_string = name == "String" || name == "alloc::string::String";
-        let is_vec = name.starts_with("Vec<") || name.starts_with("alloc::vec::Vec<");
-        if !(is_str || is_slice || is_string || is_vec) {
-            return None;
-        }
-        let mut budget = LAYOUT_SEARCH_MEMBERS;
-        let (pointer, element, length) = self.pointer_and_length(members, place, machine, 0, &mut budget)?;
-        if is_str || is_string {
-            let shown = length.min(MAX_STRING as u64) as usize;
-            let mut bytes = vec![0u8; shown];
-            if !machine.read(pointer, &mut bytes) {
-                return Some(Err("unreadable memory".into()));
-            }
-            let mut text = quote(&String::from_utf8_lossy(&bytes));
-            if length > shown as u64 {
-                text.push('…');
-            }
-            return Some(Ok((text, None)));
-        }
-        // RawVec keeps a `*u8`: the element type is Vec's parameter.
-        let element = if is_vec {
-            self.types.template_type(id).or(element)?
-        } else {
-            element?
-        };
-        let stride = self.types.read(element)?.size.unwrap_or(0);
-        let children = Children::Elements {
-            place: Place::Memory(pointer),
-            element,
-            stride,
-            count: length,
-            inner: Vec::new(),
-        };
-        let summary = format!("len={length} {}", self.elements_summary(&children, machine, 1));
-        Some(Ok((summary, Some(children))))
+    /// The unsigned number a wrapper at `place` holds (`Cell<usize>`, an atomic, `NonZero`,
+    /// `Unique<T>`): its first member's first member's ... scalar. A few levels only (it was a
+    /// render at depth 0, which recursed forever when the count's type was an `Rc` again).
+    fn innermost_number(&self, ty: Option<TypeId>, place: &Place, machine: &mut dyn Machine) -> Option<u64> {
+        let (ty, place) = self.innermost_scalar(ty?, place)?;
+        let size = scalar_size(&self.types.read(ty)?);
+        read(&place, size, machine).map(|bytes| unsigned(&bytes))
     }
 
-    /// `Rc<T>` and `Arc<T>`: the value they share, and their counts when expanded.
-    fn shared_pointer(
-        &self,
-        ty: &Type,
-        members: &[Member],
-        place: &Place,
-        machine: &mut dyn Machine,
-        depth: usize,
-    ) -> Option<Result<(String, Option<Children>), String>> {
-        let name = ty.name.as_str();
-        let shared = ["Rc<", "Arc<", "alloc::rc::Rc<", "alloc::sync::Arc<"]
-            .iter()
-            .any(|prefix| name.starts_with(prefix));
-        if !shared {
-            return None;
-        }
-        let mut budget = LAYOUT_SEARCH_MEMBERS;
-        let (address, inner, _) = self.pointer_and_length(members, place, machine, 0, &mut budget)?;
-        let inner = inner?;
-        let Kind::Struct { members: fields, .. } = self.types.read(inner)?.kind else {
-            return None;
-        };
-        let value = fields.iter().find(|f| f.name == "value" || f.name == "data")?;
-        let strong = fields.iter().find(|f| f.name == "strong");
-        let count = strong
-            .and_then(|s| self.innermost_number(s.ty, address.saturating_add(s.offset), machine))
-            .map_or_else(String::new, |n| format!("strong={n} "));
-        let shown = self.render_depth(
-            value.ty,
-            &Place::Memory(address.saturating_add(value.offset)),
-            machine,
-            depth + 1,
-        );
-        Some(Ok((
-            format!("{count}{}", shown.value),
-            Some(Children::Pointee { address, ty: inner }),
-        )))
-    }
-
-    /// The number a `Cell<usize>` or an atomic at `address` holds: its first member's first
-    /// member's ... base value. A few levels only (it was a render at depth 0, which recursed
-    /// forever when the count's type was an `Rc` again).
-    fn innermost_number(&self, ty: Option<TypeId>, address: u64, machine: &mut dyn Machine) -> Option<u64> {
-        let (mut ty, mut address) = (ty?, address);
+    /// The scalar at the bottom of a chain of one-field wrappers, and where it is.
+    fn innermost_scalar(&self, mut ty: TypeId, place: &Place) -> Option<(TypeId, Place)> {
+        let mut place = place.clone();
         for _ in 0..MAX_VARIANT_NESTING {
             let resolved = self.types.read(ty)?;
             match &resolved.kind {
-                Kind::Base(_) => {
-                    let bytes = read(&Place::Memory(address), scalar_size(&resolved), machine)?;
-                    return Some(unsigned(&bytes));
-                }
-                Kind::Struct { members, .. } => {
+                Kind::Base(_) | Kind::Pointer(_) | Kind::Enum { .. } => return Some((ty, place)),
+                Kind::Struct {
+                    members,
+                    variants: None,
+                    ..
+                } => {
                     let first = members.first()?;
-                    (ty, address) = (first.ty?, address.saturating_add(first.offset));
+                    place = sub_place(&place, first.offset, None);
+                    ty = first.ty?;
                 }
                 _ => return None,
             }
         }
         None
-    }
-
-    /// Finds the data pointer (first pointer field, searched depth first) and the `len` or
-    /// `length` field of a std sequence layout. `budget` counts the members looked at: a
-    /// struct of structs of itself would otherwise be searched exponentially.
-    fn pointer_and_length(
-        &self,
-        members: &[Member],
-        place: &Place,
-        machine: &mut dyn Machine,
-        depth: usize,
-        budget: &mut usize,
-    ) -> Option<(u64, Option<TypeId>, u64)> {
-        let mut pointer = None;
-        let mut length = None;
-        for member in members {
-            *budget = budget.checked_sub(1)?;
-            let field = sub_place(place, member.offset, None);
-            let ty = member.ty.and_then(|t| self.types.read(t))?;
-            match (&ty.kind, member.name.as_str()) {
-                (Kind::Base(_), "len" | "length") => {
-                    length = read(&field, scalar_size(&ty), machine).map(|b| unsigned(&b));
-                }
-                (Kind::Pointer(pointee), _) if pointer.is_none() => {
-                    let address = read(&field, 4, machine).map(|b| unsigned(&b))?;
-                    pointer = Some((address, *pointee));
-                }
-                (Kind::Struct { members: inner, .. }, _) if depth < 6 => {
-                    if let Some((address, element, inner_length)) =
-                        self.pointer_and_length(inner, &field, machine, depth + 1, budget)
-                    {
-                        if pointer.is_none() {
-                            pointer = Some((address, element));
-                        }
-                        if inner_length != u64::MAX && length.is_none() {
-                            length = Some(inner_length);
-                        }
-                    }
-                }
-                _ => {}
-            }
-        }
-        let (address, element) = pointer?;
-        Some((address, element, length.unwrap_or(u64::MAX)))
-    }
-
-    fn describe_variant(
-        &self,
-        part: &VariantPart,
-        place: &Place,
-        machine: &mut dyn Machine,
-        depth: usize,
-    ) -> Result<(String, Option<Children>), String> {
-        let discriminant = match &part.discriminant {
-            Some(member) => {
-                let ty = member
-                    .ty
-                    .and_then(|t| self.types.read(t))
-                    .ok_or("unknown discriminant type")?;
-                let field = sub_place(place, member.offset, None);
-                let bytes = read(&field, scalar_size(&ty), machine).ok_or("unreadable memory")?;
-                Some(unsigned(&bytes))
-            }
-            None => None,
-        };
-        let variant = part
-            .variants
-            .iter()
-            .find(|v| v.discriminant.is_some() && v.discriminant == discriminant)
-            .or_else(|| part.variants.iter().find(|v| v.discriminant.is_none()))
-            .or_else(|| part.variants.first().filter(|_| part.variants.len() == 1))
-            .ok_or_else(|| format!("no variant for discriminant {}", discriminant.unwrap_or_default()))?;
-        let member = &variant.member;
-        let field = sub_place(place, member.offset, None);
-        let variant_type = member
-            .ty
-            .and_then(|t| self.types.read(t))
-            .ok_or("unknown variant type")?;
-        let Kind::Struct { members: fields, .. } = &variant_type.kind else {
-            return Ok((member.name.clone(), None));
-        };
-        if fields.is_empty() {
-            return Ok((member.name.clone(), None));
-        }
-        let mut parts = Vec::new();
-        let tuple = fields.iter().all(|f| f.name.starts_with("__"));
-        if depth < SUMMARY_DEPTH {
-            for inner in fields.iter().take(SUMMARY_ITEMS) {
-                let rendered = self.render_depth(inner.ty, &sub_place(&field, inner.offset, None), machine, depth + 1);
-                parts.push(if tuple {
-                    rendered.value
-                } else {
-                    format!("{}: {}", inner.name, rendered.value)
-                });
-            }
-        } else {
-            parts.push("…".into());
-        }
-        let summary = if tuple {
-            format!("{}({})", member.name, parts.join(", "))
-        } else {
-            format!("{} {{{}}}", member.name, parts.join(", "))
-        };
-        let children = member.ty.map(|ty| Children::Fields { place: field, ty });
-        Ok((summary, children))
     }
 
     fn elements_summary(&self, children: &Children, machine: &mut dyn Machine, depth: usize) -> String {
@@ -643,6 +509,19 @@ impl Renderer<'_> {
     ) -> Option<(Place, TypeId)> {
         match children {
             Children::Pointee { address, ty } => (name == "*").then_some((Place::Memory(*address), *ty)),
+            Children::Entries(collection) => {
+                let position = name
+                    .strip_prefix('[')
+                    .and_then(|n| n.strip_suffix(']'))
+                    .and_then(|n| n.parse::<u64>().ok());
+                let entry = match position {
+                    Some(index) if collection.is_positional() => {
+                        self.entries(collection, index..index.saturating_add(1), machine).pop()
+                    }
+                    _ => self.entry_by_key(collection, name, MAX_KEY_SEARCH, machine),
+                }?;
+                Some(entry.value)
+            }
             Children::Elements { .. } => {
                 let index: u64 = name.strip_prefix('[')?.strip_suffix(']')?.parse().ok()?;
                 match self.locate(children, index)? {
@@ -708,62 +587,4 @@ impl Renderer<'_> {
             _ => vec![("*".into(), self.render(Some(ty), place, machine))],
         }
     }
-}
-
-fn base(encoding: Encoding, bytes: &[u8]) -> String {
-    match encoding {
-        Encoding::Boolean => (bytes.first().copied().unwrap_or(0) != 0).to_string(),
-        Encoding::Signed => signed(bytes).to_string(),
-        Encoding::Unsigned => unsigned(bytes).to_string(),
-        Encoding::Char => {
-            let byte = bytes.first().copied().unwrap_or(0);
-            let shown = match byte {
-                0x20..=0x7e => format!("'{}'", byte as char),
-                _ => format!("'\\x{byte:02x}'"),
-            };
-            format!("{} {shown}", byte as i8)
-        }
-        Encoding::UnicodeChar => match u32::try_from(unsigned(bytes)).ok().and_then(char::from_u32) {
-            Some(c) => format!("{c:?}"),
-            None => format!("<invalid char {:#x}>", unsigned(bytes)),
-        },
-        Encoding::Float if bytes.len() == 4 => f32::from_le_bytes(bytes.try_into().unwrap_or_default()).to_string(),
-        Encoding::Float => f64::from_le_bytes(bytes[..8.min(bytes.len())].try_into().unwrap_or_default()).to_string(),
-    }
-}
-
-/// C string literal syntax: printable ASCII as is, the rest escaped (`"a\x01"`).
-fn c_quote(bytes: &[u8]) -> String {
-    let mut text = String::from("\"");
-    for &byte in bytes {
-        match byte {
-            b'"' => text.push_str("\\\""),
-            b'\\' => text.push_str("\\\\"),
-            b'\n' => text.push_str("\\n"),
-            b'\t' => text.push_str("\\t"),
-            0x20..=0x7e => text.push(byte as char),
-            _ => text.push_str(&format!("\\x{byte:02x}")),
-        }
-    }
-    text.push('"');
-    text
-}
-
-/// The NUL-terminated string at `address`, quoted; `None` when unreadable.
-fn c_string(address: u64, machine: &mut dyn Machine) -> Option<String> {
-    let mut text = Vec::new();
-    for offset in 0..MAX_STRING as u64 {
-        let mut byte = [0u8; 1];
-        let readable = address
-            .checked_add(offset)
-            .is_some_and(|at| machine.read(at, &mut byte));
-        if !readable {
-            return (offset > 0).then(|| format!("{}…", c_quote(&text)));
-        }
-        if byte[0] == 0 {
-            return Some(c_quote(&text));
-        }
-        text.push(byte[0]);
-    }
-    Some(format!("{}…", c_quote(&text)))
 }

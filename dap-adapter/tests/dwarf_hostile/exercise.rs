@@ -206,9 +206,7 @@ fn render_variable(
         variables: 1,
         ..Reached::default()
     };
-    let renderer = Renderer {
-        types: variables.types(),
-    };
+    let renderer = Renderer::new(variables.types());
     if let Some(ty) = variable.ty {
         variables.types().read(ty);
         variables.types().template_type(ty);
@@ -277,6 +275,23 @@ fn expand(
         Children::Pointee { address, ty } => {
             renderer.child(children, "*", machine);
             vec![renderer.render(Some(*ty), &Place::Memory(*address), machine)]
+        }
+        Children::Entries(collection) => {
+            renderer.child(children, "[0]", machine);
+            renderer.child(children, "\"key\"", machine);
+            let count = collection.count;
+            let mut entries = Vec::new();
+            for range in [
+                0..8,
+                count.saturating_sub(2)..count.saturating_add(2),
+                u64::MAX - 1..u64::MAX,
+            ] {
+                entries.extend(renderer.entries(collection, range, machine));
+            }
+            entries
+                .into_iter()
+                .map(|entry| renderer.render(Some(entry.value.1), &entry.value.0, machine))
+                .collect()
         }
     };
     for row in rows {

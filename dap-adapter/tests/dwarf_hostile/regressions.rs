@@ -42,9 +42,7 @@ fn render_v(fixture: &mut Fixture, machine: &mut FakeMachine) -> (Result<Place, 
     let found = variables.variables_at(8, 0);
     let v = found.iter().find(|v| v.name == "v").expect("v is in scope");
     let place = variables.place(v, 8, machine);
-    let renderer = Renderer {
-        types: variables.types(),
-    };
+    let renderer = Renderer::new(variables.types());
     let rendered = renderer.render(v.ty, place.as_ref().unwrap_or(&Place::Unavailable), machine);
     (place, rendered)
 }
@@ -156,9 +154,7 @@ fn a_rust_enum_whose_variant_is_itself_lists_fields_finitely() {
         .into_iter()
         .find(|v| v.name == "v")
         .unwrap();
-    let renderer = Renderer {
-        types: variables.types(),
-    };
+    let renderer = Renderer::new(variables.types());
     let mut machine = machine(vec![0; 64]);
     let ty = v.ty.unwrap();
     let fields = renderer.fields(&Place::Memory(16), ty, &mut machine);
@@ -460,6 +456,7 @@ fn an_rc_counted_by_an_rc_renders_finitely() {
     let rc = fixture.ty(gimli::DW_TAG_structure_type, Some("Rc<i32>"), Some(4));
     let rc_box = fixture.ty(gimli::DW_TAG_structure_type, Some("RcBox<i32>"), Some(8));
     fixture.member(rc_box, "strong", rc, 0);
+    fixture.member(rc_box, "weak", rc, 0);
     fixture.member(rc_box, "value", int, 4);
     let pointer = fixture.ty(gimli::DW_TAG_pointer_type, None, Some(4));
     fixture.set(pointer, gimli::DW_AT_type, AttributeValue::UnitRef(rc_box));
@@ -468,7 +465,8 @@ fn an_rc_counted_by_an_rc_renders_finitely() {
     let mut memory = vec![0; 32];
     memory[16..20].copy_from_slice(&16u32.to_le_bytes());
     let (_, rendered) = render_v(&mut fixture, &mut machine(memory));
-    assert_eq!(rendered.value, "0");
+    // Both counts read the `Rc`'s pointer (16); the weak count leaves out the strong ones' own.
+    assert_eq!(rendered.value, "strong=16 weak=15 0");
 }
 
 #[test]
@@ -480,9 +478,7 @@ fn elements_with_a_huge_stride_in_bytes_are_empty() {
     let index = index(&mut fixture);
     let variables = index.variables();
     let ty = variables.variables_at(8, 0)[0].ty.unwrap();
-    let renderer = Renderer {
-        types: variables.types(),
-    };
+    let renderer = Renderer::new(variables.types());
     let elements = Children::Elements {
         place: Place::Bytes(vec![1; 8]),
         element: ty,
