@@ -3,6 +3,7 @@
 //! (see the README). Requests are read as an envelope first and their arguments decoded per
 //! command, so an unknown command or bad arguments gets an error response, never a crash.
 
+pub mod bodies;
 mod coordinates;
 mod framing;
 mod outbox;
