@@ -8,13 +8,14 @@ use std::sync::Arc;
 use qirvo_manifest::rules::{self, CheckContext, FsModules, RuntimeLimits};
 use qirvo_runtime::runtime::output::{RuntimeEvent, Stream};
 use qirvo_runtime::runtime::{PluginRuntime, RuntimeConfig};
-use serde_json::{Value, json};
+use serde_json::Value;
 use tokio::sync::{mpsc, watch};
 
 use crate::breakpoint_rules::BreakpointRule;
 use crate::debuggee::{Debuggee, DebuggeeEvent, ExceptionFilters, Resume, Stop, StoppedFrame};
 use crate::dwarf::{DwarfIndex, SourcePaths};
 use crate::inspect::Container;
+use crate::protocol::bodies::{self, EventBody, OutputCategory, OutputEvent, to_body};
 use crate::protocol::types::*;
 use crate::protocol::{ClientCoordinates, Incoming, Outbox, Outgoing};
 
@@ -30,36 +31,60 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 }
 
 /// Exception filters offered in `initialize`.
-fn exception_filters() -> Value {
-    json!([
-        { "filter": "trap", "label": "Traps", "description": "Stop when the plugin traps (unreachable, out-of-bounds access, division by zero, ...).", "default": true },
-        { "filter": "timeout", "label": "Timeouts", "description": "Stop when a call is about to be ended by resources.timeout.", "default": true },
-        { "filter": "hostcall", "label": "Host call errors", "description": "Stop when a host function fails with an error that traps the plugin.", "default": false }
-    ])
+fn exception_filters() -> Vec<bodies::ExceptionBreakpointsFilter> {
+    let filter = |filter: &str, label: &str, description: &str, default| bodies::ExceptionBreakpointsFilter {
+        filter: filter.into(),
+        label: label.into(),
+        description: Some(description.into()),
+        default: Some(default),
+        supports_condition: None,
+    };
+    vec![
+        filter(
+            "trap",
+            "Traps",
+            "Stop when the plugin traps (unreachable, out-of-bounds access, division by zero, ...).",
+            true,
+        ),
+        filter(
+            "timeout",
+            "Timeouts",
+            "Stop when a call is about to be ended by resources.timeout.",
+            true,
+        ),
+        filter(
+            "hostcall",
+            "Host call errors",
+            "Stop when a host function fails with an error that traps the plugin.",
+            false,
+        ),
+    ]
 }
 
-fn capabilities() -> Value {
-    json!({
-        "supportsConfigurationDoneRequest": true,
-        "supportsFunctionBreakpoints": true,
-        "supportsExceptionInfoRequest": true,
-        "supportsTerminateRequest": true,
-        "supportsLoadedSourcesRequest": true,
-        "supportsModulesRequest": true,
-        "supportsDelayedStackTraceLoading": true,
-        "supportsReadMemoryRequest": true,
-        "supportsWriteMemoryRequest": true,
-        "supportsConditionalBreakpoints": true,
-        "supportsHitConditionalBreakpoints": true,
-        "supportsLogPoints": true,
-        "supportsEvaluateForHovers": true,
-        "supportsCompletionsRequest": true,
-        "supportsSetVariable": true,
-        "supportsRestartRequest": true,
-        "supportsSteppingGranularity": true,
-        "supportsDisassembleRequest": true,
-        "exceptionBreakpointFilters": exception_filters()
-    })
+fn capabilities() -> bodies::Capabilities {
+    let yes = Some(true);
+    bodies::Capabilities {
+        supports_configuration_done_request: yes,
+        supports_function_breakpoints: yes,
+        supports_exception_info_request: yes,
+        supports_terminate_request: yes,
+        supports_loaded_sources_request: yes,
+        supports_modules_request: yes,
+        supports_delayed_stack_trace_loading: yes,
+        supports_read_memory_request: yes,
+        supports_write_memory_request: yes,
+        supports_conditional_breakpoints: yes,
+        supports_hit_conditional_breakpoints: yes,
+        supports_log_points: yes,
+        supports_evaluate_for_hovers: yes,
+        supports_completions_request: yes,
+        supports_set_variable: yes,
+        supports_restart_request: yes,
+        supports_stepping_granularity: yes,
+        supports_disassemble_request: yes,
+        exception_breakpoint_filters: exception_filters(),
+        ..bodies::Capabilities::default()
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,45 +114,60 @@ struct FrameRef {
     inline_depth: usize,
 }
 
-/// One DAP frame derived from a physical frame (inlined frames expand into several).
-fn dap_frames(thread: &Thread, physical: usize, frame: &StoppedFrame, coordinates: ClientCoordinates) -> Vec<Value> {
+/// One DAP frame derived from a physical frame (inlined frames expand into several); their
+/// `id`s are given by the caller.
+fn dap_frames(
+    thread: &Thread,
+    physical: usize,
+    frame: &StoppedFrame,
+    coordinates: ClientCoordinates,
+) -> Vec<bodies::StackFrame> {
+    let no_source = || {
+        vec![bodies::StackFrame {
+            id: 0,
+            name: format!("wasm function {}", frame.function),
+            source: None,
+            line: 0,
+            column: 0,
+            instruction_pointer_reference: Some(format!("{:#x}", frame.pc)),
+            presentation_hint: Some(bodies::StackFramePresentationHint::Subtle),
+        }]
+    };
     let Some(index) = &thread.debuggee.index else {
-        return vec![json!({
-            "name": format!("wasm function {}", frame.function),
-            "line": 0, "column": 0,
-            "instructionPointerReference": format!("{:#x}", frame.pc),
-            "presentationHint": "subtle",
-        })];
+        return no_source();
     };
     let source_frames = index.frames(frame.pc, physical > 0);
     if source_frames.is_empty() {
-        return vec![json!({
-            "name": format!("wasm function {}", frame.function),
-            "line": 0, "column": 0,
-            "instructionPointerReference": format!("{:#x}", frame.pc),
-            "presentationHint": "subtle",
-        })];
+        return no_source();
     }
     source_frames
         .into_iter()
-        .map(|source_frame| {
-            let mut value = json!({
-                "name": source_frame.function,
-                "line": source_frame.location.as_ref().map_or(0, |l| coordinates.line_to_client(l.line)),
-                "column": source_frame.location.as_ref().map_or(0, |l| coordinates.column_to_client(l.column.max(1))),
-                "instructionPointerReference": format!("{:#x}", frame.pc),
-            });
-            if let Some(location) = &source_frame.location {
-                let local = thread.paths.to_local(&location.file);
-                let name = Path::new(&local).file_name().map(|n| n.to_string_lossy().into_owned());
-                value["source"] = json!({ "name": name, "path": local });
-            }
-            if source_frame.inlined {
-                value["presentationHint"] = json!("normal");
-            }
-            value
+        .map(|source_frame| bodies::StackFrame {
+            id: 0,
+            name: source_frame.function,
+            source: source_frame
+                .location
+                .as_ref()
+                .map(|location| bodies::Source::at_path(thread.paths.to_local(&location.file))),
+            line: source_frame
+                .location
+                .as_ref()
+                .map_or(0, |l| coordinates.line_to_client(l.line)),
+            column: source_frame
+                .location
+                .as_ref()
+                .map_or(0, |l| coordinates.column_to_client(l.column.max(1))),
+            instruction_pointer_reference: Some(format!("{:#x}", frame.pc)),
+            presentation_hint: source_frame
+                .inlined
+                .then_some(bodies::StackFramePresentationHint::Normal),
         })
         .collect()
+}
+
+/// A handler's typed body as the envelope carries it.
+fn some_body(body: impl serde::Serialize) -> Option<Value> {
+    Some(to_body(&body))
 }
 
 /// The session.
@@ -201,8 +241,8 @@ impl Session {
         let _ = self.out.send(message);
     }
 
-    fn event(&self, name: &str, body: Value) {
-        self.send(Outgoing::event(name, body));
+    fn event(&self, body: impl EventBody) {
+        self.send(Outgoing::event(&body));
     }
 
     fn thread(&self, id: i64) -> Result<&Thread, String> {
@@ -272,17 +312,17 @@ impl Session {
             "initialize" => {
                 let args: InitializeArguments = request.arguments()?;
                 self.coordinates = ClientCoordinates::new(args.lines_start_at1, args.columns_start_at1);
-                Ok(Some(capabilities()))
+                Ok(some_body(capabilities()))
             }
             "launch" => {
                 let arguments: LaunchArguments = request.arguments()?;
                 self.launch(arguments)?;
                 self.last_launch = request.arguments.clone();
-                self.event("initialized", json!({}));
+                self.event(bodies::InitializedEvent {});
                 Ok(None)
             }
-            "setBreakpoints" => self.set_breakpoints(request.arguments()?).map(Some),
-            "setFunctionBreakpoints" => self.set_function_breakpoints(request.arguments()?).map(Some),
+            "setBreakpoints" => self.set_breakpoints(request.arguments()?).map(some_body),
+            "setFunctionBreakpoints" => self.set_function_breakpoints(request.arguments()?).map(some_body),
             "setExceptionBreakpoints" => {
                 let args: SetExceptionBreakpointsArguments = request.arguments()?;
                 self.filters = ExceptionFilters {
@@ -309,26 +349,31 @@ impl Session {
             }
             "threads" => {
                 let _: Empty = request.arguments()?;
-                let threads: Vec<Value> = self
+                let threads = self
                     .threads
                     .iter()
                     .filter(|t| t.state != ThreadState::Exited)
-                    .map(|t| json!({ "id": t.debuggee.thread_id, "name": t.debuggee.name }))
+                    .map(|t| bodies::Thread {
+                        id: t.debuggee.thread_id,
+                        name: t.debuggee.name.clone(),
+                    })
                     .collect();
-                Ok(Some(json!({ "threads": threads })))
+                Ok(some_body(bodies::ThreadsResponse { threads }))
             }
-            "stackTrace" => self.stack_trace(request.arguments()?).map(Some),
-            "scopes" => self.scopes(request.arguments()?).map(Some),
-            "variables" => self.variables(request.arguments()?).await.map(Some),
-            "setVariable" => self.set_variable(request.arguments()?).await.map(Some),
-            "evaluate" => self.evaluate(request.arguments()?).await.map(Some),
-            "completions" => self.completions(request.arguments()?).map(Some),
-            "disassemble" => self.disassemble(request.arguments()?).map(Some),
-            "readMemory" => self.read_memory(request.arguments()?).await.map(Some),
-            "writeMemory" => self.write_memory(request.arguments()?).await.map(Some),
-            "continue" => self
-                .resume(request.arguments()?, Resume::Continue)
-                .map(|()| Some(json!({ "allThreadsContinued": false }))),
+            "stackTrace" => self.stack_trace(request.arguments()?).map(some_body),
+            "scopes" => self.scopes(request.arguments()?).map(some_body),
+            "variables" => self.variables(request.arguments()?).await.map(some_body),
+            "setVariable" => self.set_variable(request.arguments()?).await.map(some_body),
+            "evaluate" => self.evaluate(request.arguments()?).await.map(some_body),
+            "completions" => self.completions(request.arguments()?).map(some_body),
+            "disassemble" => self.disassemble(request.arguments()?).map(some_body),
+            "readMemory" => self.read_memory(request.arguments()?).await.map(some_body),
+            "writeMemory" => self.write_memory(request.arguments()?).await.map(some_body),
+            "continue" => self.resume(request.arguments()?, Resume::Continue).map(|()| {
+                some_body(bodies::ContinueResponse {
+                    all_threads_continued: Some(false),
+                })
+            }),
             "next" => self.step(request.arguments()?, Resume::StepOver).map(|()| None),
             "stepIn" => self.step(request.arguments()?, Resume::StepIn).map(|()| None),
             "stepOut" => self.resume(request.arguments()?, Resume::StepOut).map(|()| None),
@@ -344,22 +389,29 @@ impl Session {
                 let args: ThreadArguments = request.arguments()?;
                 let thread = self.thread(args.thread_id)?;
                 match &thread.stop {
-                    Some(stop) if stop.reason == "exception" => Ok(Some(json!({
-                        "exceptionId": stop.description.clone().unwrap_or_default(),
-                        "description": stop.text.clone().unwrap_or_default(),
-                        "breakMode": "always",
-                    }))),
+                    Some(stop) if stop.reason == bodies::StoppedReason::Exception => {
+                        Ok(some_body(bodies::ExceptionInfoResponse {
+                            exception_id: stop.description.clone().unwrap_or_default(),
+                            description: Some(stop.text.clone().unwrap_or_default()),
+                            break_mode: bodies::ExceptionBreakMode::Always,
+                        }))
+                    }
                     _ => Err(format!("thread {} is not stopped on an exception", args.thread_id)),
                 }
             }
             "loadedSources" => {
                 let _: Empty = request.arguments()?;
-                Ok(Some(json!({ "sources": self.loaded_sources() })))
+                Ok(some_body(bodies::LoadedSourcesResponse {
+                    sources: self.loaded_sources(),
+                }))
             }
             "modules" => {
                 let _: Empty = request.arguments()?;
-                let modules: Vec<Value> = self.threads.iter().map(|t| self.module_json(t)).collect();
-                Ok(Some(json!({ "modules": modules, "totalModules": modules.len() })))
+                let modules: Vec<bodies::Module> = self.threads.iter().map(|t| self.module(t)).collect();
+                Ok(some_body(bodies::ModulesResponse {
+                    total_modules: Some(modules.len()),
+                    modules,
+                }))
             }
             "source" => {
                 let args: SourceArguments = request.arguments()?;
@@ -372,12 +424,15 @@ impl Session {
                 let known = self
                     .loaded_sources()
                     .iter()
-                    .any(|s| s["path"].as_str() == Some(path.as_str()));
+                    .any(|s| s.path.as_deref() == Some(path.as_str()));
                 if !known {
                     return Err(format!("`{path}` is not a source of the loaded plugins"));
                 }
                 let content = std::fs::read_to_string(&path).map_err(|e| format!("cannot read `{path}`: {e}"))?;
-                Ok(Some(json!({ "content": content })))
+                Ok(some_body(bodies::SourceResponse {
+                    content,
+                    mime_type: None,
+                }))
             }
             "terminate" => {
                 let _: Empty = request.arguments()?;
@@ -410,10 +465,10 @@ impl Session {
         self.terminate_all();
         for thread in &self.threads {
             if thread.state != ThreadState::Exited {
-                self.event(
-                    "thread",
-                    json!({ "reason": "exited", "threadId": thread.debuggee.thread_id }),
-                );
+                self.event(bodies::ThreadEvent {
+                    reason: bodies::ThreadReason::Exited,
+                    thread_id: thread.debuggee.thread_id,
+                });
             }
         }
         self.thread_base = self.threads.iter().map(|t| t.debuggee.thread_id).max().unwrap_or(0);
@@ -439,15 +494,14 @@ impl Session {
     }
 
     /// Sources of the loaded modules that exist on this machine, each once.
-    fn loaded_sources(&self) -> Vec<Value> {
+    fn loaded_sources(&self) -> Vec<bodies::Source> {
         let mut seen = BTreeSet::new();
         let mut sources = Vec::new();
         for thread in &self.threads {
             for file in thread.debuggee.index.iter().flat_map(|i| i.files()) {
                 let local = thread.paths.to_local(file);
                 if Path::new(&local).is_file() && seen.insert(local.clone()) {
-                    let name = Path::new(&local).file_name().map(|n| n.to_string_lossy().into_owned());
-                    sources.push(json!({ "name": name, "path": local }));
+                    sources.push(bodies::Source::at_path(local));
                 }
             }
         }
@@ -457,24 +511,35 @@ impl Session {
     /// Announces threads, modules and sources of a launch.
     fn announce(&self) {
         for thread in &self.threads {
-            self.event(
-                "thread",
-                json!({ "reason": "started", "threadId": thread.debuggee.thread_id }),
-            );
-            self.event("module", json!({ "reason": "new", "module": self.module_json(thread) }));
+            self.event(bodies::ThreadEvent {
+                reason: bodies::ThreadReason::Started,
+                thread_id: thread.debuggee.thread_id,
+            });
+            self.event(bodies::ModuleEvent {
+                reason: bodies::ChangeReason::New,
+                module: self.module(thread),
+            });
         }
         for source in self.loaded_sources() {
-            self.event("loadedSource", json!({ "reason": "new", "source": source }));
+            self.event(bodies::LoadedSourceEvent {
+                reason: bodies::ChangeReason::New,
+                source,
+            });
         }
     }
 
-    fn module_json(&self, thread: &Thread) -> Value {
-        json!({
-            "id": thread.debuggee.thread_id,
-            "name": thread.debuggee.name,
-            "path": thread.module_path.display().to_string(),
-            "symbolStatus": if thread.debuggee.index.is_some() { "Symbols loaded." } else { "No DWARF debug information." },
-        })
+    fn module(&self, thread: &Thread) -> bodies::Module {
+        let status = if thread.debuggee.index.is_some() {
+            "Symbols loaded."
+        } else {
+            "No DWARF debug information."
+        };
+        bodies::Module {
+            id: thread.debuggee.thread_id,
+            name: thread.debuggee.name.clone(),
+            path: Some(thread.module_path.display().to_string()),
+            symbol_status: Some(status.into()),
+        }
     }
 
     fn launch(&mut self, args: LaunchArguments) -> Result<(), String> {
@@ -586,31 +651,35 @@ impl Session {
         config.sink = Arc::new(move |event| {
             let (category, text) = match event {
                 RuntimeEvent::Output { stream, line, .. } => (
-                    if stream == Stream::Stderr { "stderr" } else { "stdout" },
+                    if stream == Stream::Stderr {
+                        OutputCategory::Stderr
+                    } else {
+                        OutputCategory::Stdout
+                    },
                     format!("{line}\n"),
                 ),
-                RuntimeEvent::Log { plugin, level, message } => {
-                    ("stdout", format!("[{plugin}] {}: {message}\n", level.name()))
-                }
-                RuntimeEvent::Notification { plugin, title, body } => {
-                    ("console", format!("[{plugin}] notification: {title}: {body}\n"))
-                }
+                RuntimeEvent::Log { plugin, level, message } => (
+                    OutputCategory::Stdout,
+                    format!("[{plugin}] {}: {message}\n", level.name()),
+                ),
+                RuntimeEvent::Notification { plugin, title, body } => (
+                    OutputCategory::Console,
+                    format!("[{plugin}] notification: {title}: {body}\n"),
+                ),
                 RuntimeEvent::Lifecycle { plugin, state } => {
                     let text = format!("{plugin} is {state}\n");
                     lifecycle
                         .lock()
                         .unwrap_or_else(|p| p.into_inner())
                         .insert(plugin, state.to_string());
-                    ("console", text)
+                    (OutputCategory::Console, text)
                 }
-                RuntimeEvent::Unhealthy { plugin, reasons } => {
-                    ("console", format!("{plugin} is unhealthy: {}\n", reasons.join("; ")))
-                }
+                RuntimeEvent::Unhealthy { plugin, reasons } => (
+                    OutputCategory::Console,
+                    format!("{plugin} is unhealthy: {}\n", reasons.join("; ")),
+                ),
             };
-            let _ = out.send(Outgoing::event(
-                "output",
-                json!({ "category": category, "output": text }),
-            ));
+            let _ = out.send(Outgoing::event(&OutputEvent::new(category, text)));
         });
         config
     }
@@ -624,7 +693,7 @@ impl Session {
             Ok(index) => Some(Arc::new(index)),
             Err(error) => {
                 let text = format!("{label}: {error}; breakpoints cannot be set and stepping is by instruction\n");
-                self.event("output", json!({ "category": "console", "output": text }));
+                self.event(OutputEvent::new(OutputCategory::Console, text));
                 None
             }
         }
@@ -682,7 +751,7 @@ impl Session {
         Ok(())
     }
 
-    fn stack_trace(&mut self, args: StackTraceArguments) -> Result<Value, String> {
+    fn stack_trace(&mut self, args: StackTraceArguments) -> Result<bodies::StackTraceResponse, String> {
         let thread = self.thread(args.thread_id)?;
         if thread.state != ThreadState::Stopped {
             return Err(format!("thread {} is not stopped", args.thread_id));
@@ -710,10 +779,13 @@ impl Session {
                 physical,
                 inline_depth,
             });
-            value["id"] = json!(self.frame_refs.len() as i64);
+            value.id = self.frame_refs.len() as i64;
             frames.push(value);
         }
-        Ok(json!({ "stackFrames": frames, "totalFrames": total }))
+        Ok(bodies::StackTraceResponse {
+            stack_frames: frames,
+            total_frames: Some(total),
+        })
     }
 
     /// `next` and `stepIn`, by line or (granularity `instruction`) by wasm instruction.
@@ -763,20 +835,18 @@ impl Session {
                 state.state = ThreadState::Stopped;
                 state.frames = frames;
                 state.stop = Some(stop.clone());
-                let mut body = json!({ "reason": stop.reason, "threadId": thread, "allThreadsStopped": false });
-                if let Some(description) = &stop.description {
-                    body["description"] = json!(description);
-                }
-                if let Some(text) = &stop.text {
-                    body["text"] = json!(text);
-                }
-                self.event("stopped", body);
+                self.event(bodies::StoppedEvent {
+                    reason: stop.reason,
+                    description: stop.description,
+                    thread_id: Some(thread),
+                    preserve_focus_hint: None,
+                    text: stop.text,
+                    all_threads_stopped: Some(false),
+                    hit_breakpoint_ids: Vec::new(),
+                });
             }
             DebuggeeEvent::Output { line, .. } => {
-                self.event(
-                    "output",
-                    json!({ "category": "console", "output": format!("{line}\n") }),
-                );
+                self.event(OutputEvent::new(OutputCategory::Console, format!("{line}\n")));
             }
             DebuggeeEvent::Exited { thread, code } => {
                 // Threads of a launch replaced by `restart` are already gone.
@@ -785,11 +855,16 @@ impl Session {
                 if self.exit_code == 0 {
                     self.exit_code = code;
                 }
-                self.event("thread", json!({ "reason": "exited", "threadId": thread }));
+                self.event(bodies::ThreadEvent {
+                    reason: bodies::ThreadReason::Exited,
+                    thread_id: thread,
+                });
                 if !self.exited && self.threads.iter().all(|t| t.state == ThreadState::Exited) {
                     self.exited = true;
-                    self.event("exited", json!({ "exitCode": self.exit_code }));
-                    self.event("terminated", json!({}));
+                    self.event(bodies::ExitedEvent {
+                        exit_code: self.exit_code,
+                    });
+                    self.event(bodies::TerminatedEvent::default());
                 }
             }
         }

@@ -97,11 +97,11 @@ impl Outgoing {
         }
     }
 
-    /// An event.
-    pub fn event(event: &str, body: Value) -> Outgoing {
+    /// An event, named by its body's type.
+    pub fn event<B: bodies::EventBody>(body: &B) -> Outgoing {
         Outgoing::Event {
-            event: event.to_string(),
-            body: Some(body),
+            event: B::EVENT.to_string(),
+            body: Some(bodies::to_body(body)),
         }
     }
 
@@ -140,7 +140,16 @@ mod tests {
                 "body": { "error": { "id": 1, "format": "unknown command `frobnicate`", "showUser": true } }
             })
         );
-        let event = Outgoing::event("stopped", json!({"reason": "breakpoint", "threadId": 1})).to_json(1);
+        let event = Outgoing::event(&bodies::StoppedEvent {
+            reason: bodies::StoppedReason::Breakpoint,
+            description: None,
+            thread_id: Some(1),
+            preserve_focus_hint: None,
+            text: None,
+            all_threads_stopped: None,
+            hit_breakpoint_ids: Vec::new(),
+        })
+        .to_json(1);
         assert_eq!(
             event,
             json!({"seq": 1, "type": "event", "event": "stopped", "body": {"reason": "breakpoint", "threadId": 1}})

@@ -1,20 +1,18 @@
 //! `disassemble`: the wasm instructions around an `instructionPointerReference`, with their
 //! function and, where DWARF has one, the source line each run of instructions comes from.
 
-use std::path::Path;
 use std::sync::Arc;
-
-use serde_json::{Value, json};
 
 use super::{Session, ThreadState};
 use crate::disassembly::Disassembly;
+use crate::protocol::bodies::{DisassembleResponse, DisassembledInstruction, InstructionPresentationHint, Source};
 use crate::protocol::types::{DisassembleArguments, MemoryReference};
 
 /// Most instructions answered at once.
 const MAX_INSTRUCTIONS: i64 = 10_000;
 
 impl Session {
-    pub(super) fn disassemble(&mut self, args: DisassembleArguments) -> Result<Value, String> {
+    pub(super) fn disassemble(&mut self, args: DisassembleArguments) -> Result<DisassembleResponse, String> {
         let address = MemoryReference::parse(&args.memory_reference)?.offset_by(args.offset)?;
         let pc = u32::try_from(address).map_err(|_| "the address is not in the module")?;
         let count = args.instruction_count.clamp(0, MAX_INSTRUCTIONS) as usize;
@@ -50,36 +48,49 @@ impl Session {
             (_, Some(last)) => window[last].map_or(0, |i| u64::from(i.pc)) + (slot - last) as u64,
             _ => u64::from(pc) + slot as u64,
         };
-        let instructions: Vec<Value> = window
+        let instructions = window
             .iter()
             .enumerate()
             .map(|(slot, instruction)| {
                 let Some(instruction) = instruction else {
                     // Outside the code: placeholders keep the count the client asked for.
                     let address = placeholder(slot);
-                    return json!({ "address": format!("{address:#x}"), "instruction": "", "presentationHint": "invalid" });
+                    return DisassembledInstruction {
+                        address: format!("{address:#x}"),
+                        instruction: String::new(),
+                        symbol: None,
+                        location: None,
+                        line: None,
+                        presentation_hint: Some(InstructionPresentationHint::Invalid),
+                    };
                 };
-                let mut value = json!({
-                    "address": format!("{:#x}", instruction.pc),
-                    "instruction": instruction.text,
-                });
+                let mut value = DisassembledInstruction {
+                    address: format!("{:#x}", instruction.pc),
+                    instruction: instruction.text.clone(),
+                    symbol: None,
+                    location: None,
+                    line: None,
+                    presentation_hint: None,
+                };
                 if last_function.as_ref() != Some(&instruction.function) {
-                    value["symbol"] = json!(instruction.function);
+                    value.symbol = Some(instruction.function.clone());
                     last_function = Some(instruction.function.clone());
                 }
-                let location = thread.debuggee.index.as_ref().and_then(|index| index.location(instruction.pc));
+                let location = thread
+                    .debuggee
+                    .index
+                    .as_ref()
+                    .and_then(|index| index.location(instruction.pc));
                 if let Some(location) = location
                     && last_line.as_ref() != Some(&(location.file.clone(), location.line))
                 {
-                    let local = thread.paths.to_local(&location.file);
-                    let name = Path::new(&local).file_name().map(|n| n.to_string_lossy().into_owned());
-                    value["location"] = json!({ "name": name, "path": local });
-                    value["line"] = json!(self.coordinates.line_to_client(location.line));
+                    value.location = Some(Source::at_path(thread.paths.to_local(&location.file)));
+                    value.line = Some(self.coordinates.line_to_client(location.line));
                     last_line = Some((location.file, location.line));
                 }
                 value
             })
             .collect();
-        Ok(json!({ "instructions": instructions }))
+        Ok(DisassembleResponse { instructions })
     }
 }

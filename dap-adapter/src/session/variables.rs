@@ -1,6 +1,9 @@
 //! `scopes` and `variables`: what a stopped frame holds, read on the debuggee's thread.
 
-use serde_json::{Value, json};
+use crate::protocol::bodies::{
+    InvalidatedAreas, InvalidatedEvent, Scope, ScopePresentationHint, ScopesResponse, SetVariableResponse, Variable,
+    VariablesResponse,
+};
 
 use super::{Session, Thread, ThreadState};
 use crate::inspect::{self, Container, FrameSelector, Row, ScopeKind};
@@ -69,7 +72,7 @@ impl Session {
         self.variable_refs.len() as i64
     }
 
-    pub(super) fn scopes(&mut self, args: ScopesArguments) -> Result<Value, String> {
+    pub(super) fn scopes(&mut self, args: ScopesArguments) -> Result<ScopesResponse, String> {
         let (thread, selector) = self.selector(args.frame_id)?;
         let has_dwarf = self.thread(thread)?.debuggee.index.is_some();
         let mut scopes = Vec::new();
@@ -81,32 +84,32 @@ impl Session {
             let roots = (kind != ScopeKind::Plugin).then(String::new);
             let reference = self.reference(thread, Container::Scope(selector, kind), roots);
             let hint = match kind {
-                ScopeKind::Locals => Some("locals"),
-                ScopeKind::Arguments => Some("arguments"),
+                ScopeKind::Locals => Some(ScopePresentationHint::Locals),
+                ScopeKind::Arguments => Some(ScopePresentationHint::Arguments),
                 ScopeKind::Globals => None,
-                ScopeKind::Wasm => Some("registers"),
+                ScopeKind::Wasm => Some(ScopePresentationHint::Registers),
                 ScopeKind::Plugin => None,
             };
-            let mut scope = json!({
-                "name": kind.name(),
-                "variablesReference": reference,
-                "expensive": false,
-            });
-            if let Some(hint) = hint {
-                scope["presentationHint"] = json!(hint);
-            }
+            let scope = Scope {
+                name: kind.name().into(),
+                presentation_hint: hint,
+                variables_reference: reference,
+                named_variables: None,
+                indexed_variables: None,
+                expensive: false,
+            };
             scopes.push(scope);
         }
-        Ok(json!({ "scopes": scopes }))
+        Ok(ScopesResponse { scopes })
     }
 
-    pub(super) async fn variables(&mut self, args: VariablesArguments) -> Result<Value, String> {
+    pub(super) async fn variables(&mut self, args: VariablesArguments) -> Result<VariablesResponse, String> {
         let (thread_id, container, parent) = self.container_named(args.variables_reference)?;
         let thread = self.thread(thread_id)?;
         if args.filter.as_deref() == Some("named")
             && matches!(container, Container::Value(_, Children::Elements { .. }))
         {
-            return Ok(json!({ "variables": [] }));
+            return Ok(VariablesResponse { variables: Vec::new() });
         }
         let variables = thread.debuggee.index.as_ref().map(|index| index.variables());
         let start = args.start.unwrap_or(0);
@@ -132,7 +135,7 @@ impl Session {
         let selector = match &container {
             Container::Scope(selector, _) | Container::Value(selector, _) => *selector,
         };
-        let values: Vec<Value> = rows
+        let values: Vec<Variable> = rows
             .into_iter()
             .map(|row| {
                 let name = parent
@@ -141,7 +144,7 @@ impl Session {
                 self.variable_json(thread_id, selector, row, name)
             })
             .collect();
-        Ok(json!({ "variables": values }))
+        Ok(VariablesResponse { variables: values })
     }
 
     /// A `Variable` for `row`; `evaluate_name` is the expression that evaluates to it (VS Code's
@@ -152,7 +155,7 @@ impl Session {
         selector: FrameSelector,
         row: Row,
         evaluate_name: Option<String>,
-    ) -> Value {
+    ) -> Variable {
         let Row { name, rendered } = row;
         // Arrays and sequences page through their elements.
         let indexed = match &rendered.children {
@@ -163,22 +166,17 @@ impl Session {
             Some(children) => self.reference(thread, Container::Value(selector, children), evaluate_name.clone()),
             None => 0,
         };
-        let mut value = json!({
-            "name": name,
-            "value": rendered.value,
-            "type": rendered.ty,
-            "variablesReference": reference,
-        });
-        if let Some(address) = rendered.memory_reference {
-            value["memoryReference"] = json!(format!("{address:#x}"));
+        Variable {
+            name,
+            value: rendered.value,
+            ty: Some(rendered.ty),
+            presentation_hint: None,
+            evaluate_name,
+            variables_reference: reference,
+            named_variables: None,
+            indexed_variables: indexed,
+            memory_reference: rendered.memory_reference.map(|address| format!("{address:#x}")),
         }
-        if let Some(count) = indexed {
-            value["indexedVariables"] = json!(count);
-        }
-        if let Some(expression) = evaluate_name {
-            value["evaluateName"] = json!(expression);
-        }
-        value
     }
 }
 
@@ -186,7 +184,7 @@ impl Session {
     pub(super) async fn set_variable(
         &mut self,
         args: crate::protocol::types::SetVariableArguments,
-    ) -> Result<Value, String> {
+    ) -> Result<SetVariableResponse, String> {
         let (thread_id, container) = self.container(args.variables_reference)?;
         let thread = self.thread(thread_id)?;
         let variables = thread.debuggee.index.as_ref().map(|index| index.variables());
@@ -202,12 +200,19 @@ impl Session {
         };
         let row = self.variable_json(thread_id, selector, Row::value("", rendered), None);
         // Other views of the same memory (watches, other variables) are stale now.
-        self.event("invalidated", json!({ "areas": ["variables"], "threadId": thread_id }));
-        Ok(json!({
-            "value": row["value"],
-            "type": row["type"],
-            "variablesReference": row["variablesReference"],
-        }))
+        self.event(InvalidatedEvent {
+            areas: vec![InvalidatedAreas::Variables],
+            thread_id: Some(thread_id),
+            stack_frame_id: None,
+        });
+        Ok(SetVariableResponse {
+            value: row.value,
+            ty: row.ty,
+            variables_reference: Some(row.variables_reference),
+            named_variables: None,
+            indexed_variables: None,
+            memory_reference: None,
+        })
     }
 }
 

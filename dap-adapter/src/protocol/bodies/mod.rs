@@ -467,10 +467,10 @@ pub struct CompletionItem {
     pub ty: Option<CompletionItemType>,
     /// Where the replaced text starts, in UTF-16 code units of the line.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub start: Option<usize>,
+    pub start: Option<i64>,
     /// How many UTF-16 code units the item replaces.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub length: Option<usize>,
+    pub length: Option<i64>,
 }
 
 /// The `completions` response.
