@@ -17,7 +17,7 @@ use crate::dwarf::{DwarfIndex, SourcePaths};
 use crate::inspect::Container;
 use crate::protocol::bodies::{self, EventBody, OutputCategory, OutputEvent, to_body};
 use crate::protocol::types::*;
-use crate::protocol::{ClientCoordinates, Incoming, Outbox, Outgoing};
+use crate::protocol::{ClientCoordinates, DapError, Incoming, Outbox, Outgoing};
 
 mod breakpoints;
 mod disassemble;
@@ -245,18 +245,18 @@ impl Session {
         self.send(Outgoing::event(&body));
     }
 
-    fn thread(&self, id: i64) -> Result<&Thread, String> {
+    fn thread(&self, id: i64) -> Result<&Thread, DapError> {
         self.threads
             .iter()
             .find(|t| t.debuggee.thread_id == id)
-            .ok_or_else(|| format!("no thread {id}"))
+            .ok_or(DapError::NoSuchThread { thread: id })
     }
 
-    fn thread_mut(&mut self, id: i64) -> Result<&mut Thread, String> {
+    fn thread_mut(&mut self, id: i64) -> Result<&mut Thread, DapError> {
         self.threads
             .iter_mut()
             .find(|t| t.debuggee.thread_id == id)
-            .ok_or_else(|| format!("no thread {id}"))
+            .ok_or(DapError::NoSuchThread { thread: id })
     }
 
     /// Handles one request.
@@ -267,14 +267,14 @@ impl Session {
 
     /// Whether `request` may be handled before the client presented the token; launching with
     /// the right one presents it.
-    fn check_token(&mut self, request: &Incoming) -> Result<(), String> {
+    fn check_token(&mut self, request: &Incoming) -> Result<(), DapError> {
         let Some(expected) = &self.required_token else {
             return Ok(());
         };
         match request.command.as_str() {
             "initialize" | "disconnect" => return Ok(()),
             "launch" | "attach" => {}
-            _ => return Err("launch first, with the `token` that `qirvo dap --token` was given".into()),
+            _ => return Err(DapError::TokenRequired),
         }
         let given = request
             .arguments
@@ -287,27 +287,29 @@ impl Session {
             Ok(())
         } else {
             self.refused_token = true;
-            Err("the launch configuration's `token` does not match the one `qirvo dap --token` was given".into())
+            Err(DapError::TokenMismatch)
         }
     }
 
     /// A panic while handling it answers the request with an error; the session goes on.
     pub async fn handle(&mut self, request: Incoming) {
-        if let Err(message) = self.check_token(&request) {
-            self.send(Outgoing::failure(request.seq, &request.command, message));
+        if let Err(error) = self.check_token(&request) {
+            self.send(Outgoing::failure(request.seq, &request.command, &error));
             return;
         }
         let result = match qirvo_panics::contained(self.dispatch(&request)).await {
             Ok(result) => result,
-            Err(panic) => Err(format!("internal error in the debug adapter: {panic}")),
+            Err(panic) => Err(DapError::Internal {
+                panic: panic.to_string(),
+            }),
         };
         match result {
             Ok(body) => self.send(Outgoing::success(&request, body)),
-            Err(message) => self.send(Outgoing::failure(request.seq, &request.command, message)),
+            Err(error) => self.send(Outgoing::failure(request.seq, &request.command, &error)),
         }
     }
 
-    async fn dispatch(&mut self, request: &Incoming) -> Result<Option<Value>, String> {
+    async fn dispatch(&mut self, request: &Incoming) -> Result<Option<Value>, DapError> {
         match request.command.as_str() {
             "initialize" => {
                 let args: InitializeArguments = request.arguments()?;
@@ -396,7 +398,7 @@ impl Session {
                             break_mode: bodies::ExceptionBreakMode::Always,
                         }))
                     }
-                    _ => Err(format!("thread {} is not stopped on an exception", args.thread_id)),
+                    _ => Err(DapError::NotStoppedOnException { thread: args.thread_id }),
                 }
             }
             "loadedSources" => {
@@ -415,10 +417,7 @@ impl Session {
             }
             "source" => {
                 let args: SourceArguments = request.arguments()?;
-                let path = args
-                    .source
-                    .and_then(|s| s.path)
-                    .ok_or("no source is available for this reference")?;
+                let path = args.source.and_then(|s| s.path).ok_or(DapError::NoSourceForReference)?;
                 // Only the sources the loaded modules were built from: `source` is no way to
                 // read any file the adapter can.
                 let known = self
@@ -426,9 +425,12 @@ impl Session {
                     .iter()
                     .any(|s| s.path.as_deref() == Some(path.as_str()));
                 if !known {
-                    return Err(format!("`{path}` is not a source of the loaded plugins"));
+                    return Err(DapError::UnknownSource { path });
                 }
-                let content = std::fs::read_to_string(&path).map_err(|e| format!("cannot read `{path}`: {e}"))?;
+                let content = std::fs::read_to_string(&path).map_err(|e| DapError::CannotRead {
+                    path: path.clone(),
+                    error: e.to_string(),
+                })?;
                 Ok(some_body(bodies::SourceResponse {
                     content,
                     mime_type: None,
@@ -446,22 +448,24 @@ impl Session {
                 Ok(None)
             }
             "restart" => self.restart(request).map(|()| None),
-            "" => Err("the request has no command".into()),
-            other => Err(format!("unknown or unsupported request `{other}`")),
+            "" => Err(DapError::NoCommand),
+            other => Err(DapError::UnknownCommand {
+                command: other.to_string(),
+            }),
         }
     }
 
     /// Ends the running plugins and launches again (with new arguments if the client sent
     /// them), keeping breakpoints and filters; configuration is not asked for again.
-    fn restart(&mut self, request: &Incoming) -> Result<(), String> {
+    fn restart(&mut self, request: &Incoming) -> Result<(), DapError> {
         let arguments = request
             .arguments
             .as_ref()
             .and_then(|a| a.get("arguments").cloned())
             .or_else(|| self.last_launch.clone())
-            .ok_or("there is nothing to restart: launch first")?;
-        let launch: LaunchArguments =
-            serde_json::from_value(arguments.clone()).map_err(|e| format!("invalid launch configuration: {e}"))?;
+            .ok_or(DapError::NothingToRestart)?;
+        let launch: LaunchArguments = serde_json::from_value(arguments.clone())
+            .map_err(|e| DapError::InvalidLaunchConfiguration(e.to_string()))?;
         self.terminate_all();
         for thread in &self.threads {
             if thread.state != ThreadState::Exited {
@@ -542,9 +546,9 @@ impl Session {
         }
     }
 
-    fn launch(&mut self, args: LaunchArguments) -> Result<(), String> {
+    fn launch(&mut self, args: LaunchArguments) -> Result<(), DapError> {
         if self.runtime.is_some() {
-            return Err("this session has already launched".into());
+            return Err(DapError::AlreadyLaunched);
         }
         let cwd = args
             .cwd
@@ -561,16 +565,20 @@ impl Session {
             .map(|m| cwd.join(m))
             .collect();
         if manifests.is_empty() {
-            return Err("the launch configuration names no `manifest`".into());
+            return Err(DapError::NoManifest);
         }
         let config = self.runtime_config();
-        let runtime = Arc::new(PluginRuntime::new(config).map_err(|e| format!("cannot create the runtime: {e}"))?);
+        let runtime = Arc::new(
+            PluginRuntime::new(config).map_err(|e| DapError::Launch(format!("cannot create the runtime: {e}")))?,
+        );
         let source_map: Vec<(String, String)> = args.source_map.into_iter().collect();
         let (go_tx, go_rx) = watch::channel(false);
         let launch_events: Vec<(String, Vec<u8>)> = args.events.iter().map(LaunchEvent::parts).collect();
         for (number, manifest) in manifests.iter().enumerate() {
-            let text = qirvo_manifest::manifest::read_manifest(manifest)
-                .map_err(|e| format!("cannot read `{}`: {e}", manifest.display()))?;
+            let text = qirvo_manifest::manifest::read_manifest(manifest).map_err(|e| DapError::CannotRead {
+                path: manifest.display().to_string(),
+                error: e.to_string(),
+            })?;
             let checked = rules::check(
                 &text,
                 &CheckContext {
@@ -597,14 +605,16 @@ impl Session {
                 .collect();
             let (Some(parsed), Some(module_path), true) = (checked.manifest, checked.module_path, errors.is_empty())
             else {
-                return Err(format!(
+                return Err(DapError::Launch(format!(
                     "cannot launch `{}`:\n{}",
                     manifest.display(),
                     errors.join("\n")
-                ));
+                )));
             };
-            let bytes =
-                std::fs::read(&module_path).map_err(|e| format!("cannot read `{}`: {e}", module_path.display()))?;
+            let bytes = std::fs::read(&module_path).map_err(|e| DapError::CannotRead {
+                path: module_path.display().to_string(),
+                error: e.to_string(),
+            })?;
             let index = self.dwarf_index(&bytes, &parsed.id, args.no_debug);
             let thread_id = self.thread_base + number as i64 + 1;
             let debuggee = Debuggee::new(
@@ -700,13 +710,18 @@ impl Session {
     }
 
     /// `program` launches: a WASI command module run like `wasmtime run`.
-    fn launch_program(&mut self, path: PathBuf, args: &LaunchArguments, cwd: PathBuf) -> Result<(), String> {
-        let bytes = std::fs::read(&path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+    fn launch_program(&mut self, path: PathBuf, args: &LaunchArguments, cwd: PathBuf) -> Result<(), DapError> {
+        let bytes = std::fs::read(&path).map_err(|e| DapError::CannotRead {
+            path: path.display().to_string(),
+            error: e.to_string(),
+        })?;
         qirvo_manifest::module_info::ModuleInfo::from_bytes(&bytes)
-            .map_err(|e| format!("`{}` is not a wasm module: {e}", path.display()))?;
+            .map_err(|e| DapError::Launch(format!("`{}` is not a wasm module: {e}", path.display())))?;
         let index = self.dwarf_index(&bytes, &path.display().to_string(), args.no_debug);
-        let runtime =
-            Arc::new(PluginRuntime::new(self.runtime_config()).map_err(|e| format!("cannot create the runtime: {e}"))?);
+        let runtime = Arc::new(
+            PluginRuntime::new(self.runtime_config())
+                .map_err(|e| DapError::Launch(format!("cannot create the runtime: {e}")))?,
+        );
         let name = path
             .file_stem()
             .map_or_else(|| "program".into(), |s| s.to_string_lossy().into_owned());
@@ -751,10 +766,10 @@ impl Session {
         Ok(())
     }
 
-    fn stack_trace(&mut self, args: StackTraceArguments) -> Result<bodies::StackTraceResponse, String> {
+    fn stack_trace(&mut self, args: StackTraceArguments) -> Result<bodies::StackTraceResponse, DapError> {
         let thread = self.thread(args.thread_id)?;
         if thread.state != ThreadState::Stopped {
-            return Err(format!("thread {} is not stopped", args.thread_id));
+            return Err(DapError::NotStopped { thread: args.thread_id });
         }
         let mut all = Vec::new();
         for (physical, frame) in thread.frames.iter().enumerate() {
@@ -789,7 +804,7 @@ impl Session {
     }
 
     /// `next` and `stepIn`, by line or (granularity `instruction`) by wasm instruction.
-    fn step(&mut self, args: ThreadArguments, how: Resume) -> Result<(), String> {
+    fn step(&mut self, args: ThreadArguments, how: Resume) -> Result<(), DapError> {
         let how = match args.granularity.as_deref() {
             Some("instruction") => Resume::Instruction {
                 over: how == Resume::StepOver,
@@ -799,10 +814,10 @@ impl Session {
         self.resume(args, how)
     }
 
-    fn resume(&mut self, args: ThreadArguments, how: Resume) -> Result<(), String> {
+    fn resume(&mut self, args: ThreadArguments, how: Resume) -> Result<(), DapError> {
         let thread = self.thread_mut(args.thread_id)?;
         if thread.state != ThreadState::Stopped {
-            return Err(format!("thread {} is not stopped", args.thread_id));
+            return Err(DapError::NotStopped { thread: args.thread_id });
         }
         thread.state = ThreadState::Running;
         thread.frames.clear();

@@ -126,7 +126,7 @@ mod tests {
         for _ in 0..lines {
             outbox.send(output(&line)).unwrap();
         }
-        let response = Outgoing::failure(7, "threads", "kept");
+        let response = Outgoing::failure(7, "threads", &super::super::DapError::Inspection("kept".into()));
         outbox.send(response.clone()).unwrap();
         drop(outbox);
         let mut received = Vec::new();

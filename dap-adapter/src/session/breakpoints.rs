@@ -7,6 +7,7 @@ use std::sync::Arc;
 use super::{Session, Thread};
 use crate::breakpoint_rules::BreakpointRule;
 use crate::dwarf::{BreakpointPlacement, path_suffix_score};
+use crate::protocol::DapError;
 use crate::protocol::bodies::{self, Breakpoint, SetBreakpointsResponse, SetFunctionBreakpointsResponse};
 use crate::protocol::types::{SetBreakpointsArguments, SetFunctionBreakpointsArguments, SourceBreakpoint};
 
@@ -111,8 +112,11 @@ impl Session {
         }
     }
 
-    pub(super) fn set_breakpoints(&mut self, args: SetBreakpointsArguments) -> Result<SetBreakpointsResponse, String> {
-        let path = args.source.path.clone().ok_or("setBreakpoints needs `source.path`")?;
+    pub(super) fn set_breakpoints(
+        &mut self,
+        args: SetBreakpointsArguments,
+    ) -> Result<SetBreakpointsResponse, DapError> {
+        let path = args.source.path.clone().ok_or(DapError::MissingSourcePath)?;
         // `lines` is the deprecated copy of `breakpoints`: VS Code sends both, and reading both
         // would double every breakpoint and lose its condition and log message.
         let requested = args.breakpoints.unwrap_or_else(|| {
@@ -178,7 +182,7 @@ impl Session {
     pub(super) fn set_function_breakpoints(
         &mut self,
         args: SetFunctionBreakpointsArguments,
-    ) -> Result<SetFunctionBreakpointsResponse, String> {
+    ) -> Result<SetFunctionBreakpointsResponse, DapError> {
         let mut results = Vec::new();
         for breakpoint in &args.breakpoints {
             let found = self

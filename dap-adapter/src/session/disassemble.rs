@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use super::{Session, ThreadState};
 use crate::disassembly::Disassembly;
+use crate::protocol::DapError;
 use crate::protocol::bodies::{DisassembleResponse, DisassembledInstruction, InstructionPresentationHint, Source};
 use crate::protocol::types::{DisassembleArguments, MemoryReference};
 
@@ -12,9 +13,11 @@ use crate::protocol::types::{DisassembleArguments, MemoryReference};
 const MAX_INSTRUCTIONS: i64 = 10_000;
 
 impl Session {
-    pub(super) fn disassemble(&mut self, args: DisassembleArguments) -> Result<DisassembleResponse, String> {
-        let address = MemoryReference::parse(&args.memory_reference)?.offset_by(args.offset)?;
-        let pc = u32::try_from(address).map_err(|_| "the address is not in the module")?;
+    pub(super) fn disassemble(&mut self, args: DisassembleArguments) -> Result<DisassembleResponse, DapError> {
+        let address = MemoryReference::parse(&args.memory_reference)
+            .and_then(|reference| reference.offset_by(args.offset))
+            .map_err(DapError::BadAddress)?;
+        let pc = u32::try_from(address).map_err(|_| DapError::NotInModule)?;
         let count = args.instruction_count.clamp(0, MAX_INSTRUCTIONS) as usize;
         // The stopped plugin's module (with several plugins, the first stopped one).
         let index = self
@@ -22,14 +25,16 @@ impl Session {
             .iter()
             .position(|t| t.state == ThreadState::Stopped)
             .or_else(|| (!self.threads.is_empty()).then_some(0))
-            .ok_or("no plugin is loaded")?;
+            .ok_or(DapError::NoPluginLoaded)?;
         let thread = &mut self.threads[index];
         let disassembly = match &thread.disassembly {
             Some(disassembly) => disassembly.clone(),
             None => {
-                let bytes = std::fs::read(&thread.module_path)
-                    .map_err(|e| format!("cannot read `{}`: {e}", thread.module_path.display()))?;
-                let disassembly = Arc::new(Disassembly::of_module(&bytes)?);
+                let bytes = std::fs::read(&thread.module_path).map_err(|e| DapError::CannotRead {
+                    path: thread.module_path.display().to_string(),
+                    error: e.to_string(),
+                })?;
+                let disassembly = Arc::new(Disassembly::of_module(&bytes).map_err(DapError::Disassembly)?);
                 thread.disassembly = Some(disassembly.clone());
                 disassembly
             }

@@ -4,6 +4,7 @@ use super::variables::frame_selector;
 use super::{Session, ThreadState};
 use crate::eval;
 use crate::inspect::{self, FrameSelector, Row};
+use crate::protocol::DapError;
 use crate::protocol::bodies::{CompletionItem, CompletionItemType, CompletionsResponse, EvaluateResponse};
 use crate::protocol::types::{CompletionsArguments, EvaluateArguments};
 use crate::protocol::{byte_offset_of_column, utf16_len};
@@ -15,21 +16,21 @@ const RAW_NAMES: &[&str] = &[
 
 impl Session {
     /// The frame a request without `frameId` means: the top of the first stopped plugin.
-    fn default_frame(&self) -> Result<(i64, FrameSelector), String> {
+    fn default_frame(&self) -> Result<(i64, FrameSelector), DapError> {
         let thread = self.stopped_thread()?;
-        let selector = frame_selector(thread, 0, 0).ok_or("the stopped plugin has no frames")?;
+        let selector = frame_selector(thread, 0, 0).ok_or(DapError::NoFrames)?;
         Ok((thread.debuggee.thread_id, selector))
     }
 
-    pub(super) async fn evaluate(&mut self, args: EvaluateArguments) -> Result<EvaluateResponse, String> {
-        let expression = eval::parse(&args.expression).map_err(|e| e.to_string())?;
+    pub(super) async fn evaluate(&mut self, args: EvaluateArguments) -> Result<EvaluateResponse, DapError> {
+        let expression = eval::parse(&args.expression).map_err(|e| DapError::Evaluation(e.to_string()))?;
         let (thread_id, selector) = match args.frame_id {
             Some(frame) => self.selector(frame)?,
             None => self.default_frame()?,
         };
         let thread = self.thread(thread_id)?;
         if thread.state != ThreadState::Stopped {
-            return Err(format!("thread {thread_id} is not stopped"));
+            return Err(DapError::NotStopped { thread: thread_id });
         }
         let variables = thread.debuggee.index.as_ref().map(|index| index.variables());
         let debuggee = thread.debuggee.clone();
@@ -54,7 +55,7 @@ impl Session {
         })
     }
 
-    pub(super) fn completions(&mut self, args: CompletionsArguments) -> Result<CompletionsResponse, String> {
+    pub(super) fn completions(&mut self, args: CompletionsArguments) -> Result<CompletionsResponse, DapError> {
         let (thread_id, selector) = match args.frame_id {
             Some(frame) => self.selector(frame)?,
             None => self.default_frame()?,

@@ -1,5 +1,6 @@
 //! `scopes` and `variables`: what a stopped frame holds, read on the debuggee's thread.
 
+use crate::protocol::DapError;
 use crate::protocol::bodies::{
     InvalidatedAreas, InvalidatedEvent, Scope, ScopePresentationHint, ScopesResponse, SetVariableResponse, Variable,
     VariablesResponse,
@@ -27,42 +28,42 @@ pub(super) fn frame_selector(thread: &Thread, physical: usize, inline_depth: usi
 }
 
 impl Session {
-    pub(super) fn selector(&self, frame_id: i64) -> Result<(i64, FrameSelector), String> {
+    pub(super) fn selector(&self, frame_id: i64) -> Result<(i64, FrameSelector), DapError> {
         let frame = self
             .frame_refs
-            .get(usize::try_from(frame_id.saturating_sub(1)).map_err(|_| format!("no frame {frame_id}"))?)
+            .get(usize::try_from(frame_id.saturating_sub(1)).map_err(|_| DapError::NoSuchFrame { frame: frame_id })?)
             .cloned()
-            .ok_or_else(|| format!("no frame {frame_id}"))?;
+            .ok_or(DapError::NoSuchFrame { frame: frame_id })?;
         let thread = self.thread(frame.thread)?;
-        let selector =
-            frame_selector(thread, frame.physical, frame.inline_depth).ok_or_else(|| format!("no frame {frame_id}"))?;
+        let selector = frame_selector(thread, frame.physical, frame.inline_depth)
+            .ok_or(DapError::NoSuchFrame { frame: frame_id })?;
         Ok((frame.thread, selector))
     }
 
     /// The first stopped plugin: what requests without a thread (memory, a frameless
     /// `evaluate`) are about.
-    pub(super) fn stopped_thread(&self) -> Result<&Thread, String> {
+    pub(super) fn stopped_thread(&self) -> Result<&Thread, DapError> {
         self.threads
             .iter()
             .find(|t| t.state == ThreadState::Stopped)
-            .ok_or_else(|| "no plugin is stopped".to_string())
+            .ok_or(DapError::NoStoppedPlugin)
     }
 
     /// What `reference` expands, in a plugin that is still stopped.
-    fn container(&self, reference: i64) -> Result<(i64, Container), String> {
+    fn container(&self, reference: i64) -> Result<(i64, Container), DapError> {
         self.container_named(reference)
             .map(|(thread, container, _)| (thread, container))
     }
 
     /// What `reference` expands, with the expression naming it.
-    fn container_named(&self, reference: i64) -> Result<(i64, Container, Option<String>), String> {
+    fn container_named(&self, reference: i64) -> Result<(i64, Container, Option<String>), DapError> {
         let (thread_id, container, expression) = usize::try_from(reference.saturating_sub(1))
             .ok()
             .and_then(|i| self.variable_refs.get(i))
             .cloned()
-            .ok_or_else(|| format!("no variables reference {reference}"))?;
+            .ok_or(DapError::NoSuchReference { reference })?;
         if self.thread(thread_id)?.state != ThreadState::Stopped {
-            return Err(format!("thread {thread_id} is not stopped"));
+            return Err(DapError::NotStopped { thread: thread_id });
         }
         Ok((thread_id, container, expression))
     }
@@ -72,7 +73,7 @@ impl Session {
         self.variable_refs.len() as i64
     }
 
-    pub(super) fn scopes(&mut self, args: ScopesArguments) -> Result<ScopesResponse, String> {
+    pub(super) fn scopes(&mut self, args: ScopesArguments) -> Result<ScopesResponse, DapError> {
         let (thread, selector) = self.selector(args.frame_id)?;
         let has_dwarf = self.thread(thread)?.debuggee.index.is_some();
         let mut scopes = Vec::new();
@@ -103,7 +104,7 @@ impl Session {
         Ok(ScopesResponse { scopes })
     }
 
-    pub(super) async fn variables(&mut self, args: VariablesArguments) -> Result<VariablesResponse, String> {
+    pub(super) async fn variables(&mut self, args: VariablesArguments) -> Result<VariablesResponse, DapError> {
         let (thread_id, container, parent) = self.container_named(args.variables_reference)?;
         let thread = self.thread(thread_id)?;
         if args.filter.as_deref() == Some("named")
@@ -184,7 +185,7 @@ impl Session {
     pub(super) async fn set_variable(
         &mut self,
         args: crate::protocol::types::SetVariableArguments,
-    ) -> Result<SetVariableResponse, String> {
+    ) -> Result<SetVariableResponse, DapError> {
         let (thread_id, container) = self.container(args.variables_reference)?;
         let thread = self.thread(thread_id)?;
         let variables = thread.debuggee.index.as_ref().map(|index| index.variables());
