@@ -455,12 +455,12 @@ impl DebugSink for Debuggee {
                     }
                 }
                 DebugEvent::Trap(trap) if filters.trap => Some(Stop {
-                    reason: "exception",
+                    reason: crate::protocol::bodies::StoppedReason::Exception,
                     description: Some("Trap".into()),
                     text: Some(format!("wasm trap: {trap}")),
                 }),
                 DebugEvent::HostcallError(error) if filters.hostcall => Some(Stop {
-                    reason: "exception",
+                    reason: crate::protocol::bodies::StoppedReason::Exception,
                     description: Some("Host call error".into()),
                     text: Some(error.to_string()),
                 }),

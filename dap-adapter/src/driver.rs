@@ -7,10 +7,10 @@ use std::sync::Arc;
 use qirvo_runtime::runtime::debug::DebugSink;
 use qirvo_runtime::runtime::program::ProgramOptions;
 use qirvo_runtime::runtime::{LoadOptions, PluginRuntime, events};
-use serde_json::json;
 use tokio::sync::watch;
 
 use crate::debuggee::Debuggee;
+use crate::protocol::bodies::{OutputCategory, OutputEvent};
 use crate::protocol::{Outbox, Outgoing};
 
 /// Runs one plugin's lifecycle under the debugger once configuration is done.
@@ -31,10 +31,10 @@ pub(crate) async fn drive(
         debugger: debug.then(|| debuggee.clone() as Arc<dyn DebugSink>),
     };
     let report = |text: String| {
-        let _ = out.send(Outgoing::event(
-            "output",
-            json!({ "category": "stderr", "output": format!("{text}\n") }),
-        ));
+        let _ = out.send(Outgoing::event(&OutputEvent::new(
+            OutputCategory::Stderr,
+            format!("{text}\n"),
+        )));
     };
     let lifecycle = async {
         let mut plugin = match runtime.load(&manifest, options).await {
@@ -101,10 +101,10 @@ pub(crate) async fn drive_program(
         return debuggee.exited(true);
     }
     let report = |text: String| {
-        let _ = out.send(Outgoing::event(
-            "output",
-            json!({ "category": "console", "output": format!("{text}\n") }),
-        ));
+        let _ = out.send(Outgoing::event(&OutputEvent::new(
+            OutputCategory::Console,
+            format!("{text}\n"),
+        )));
     };
     let load = LoadOptions {
         debugger: debug.then(|| debuggee.clone() as Arc<dyn DebugSink>),

@@ -4,12 +4,12 @@ use serde_json::Value;
 use tokio::io::{AsyncRead, AsyncWrite, BufReader};
 use tokio::sync::mpsc;
 
-use crate::protocol::{FrameError, Incoming, Outgoing, outbox, read_message, write_message};
+use crate::protocol::{DapError, FrameError, Incoming, Outgoing, outbox, read_message, write_message};
 use crate::session::Session;
 
 enum Input {
     Request(Incoming),
-    Malformed { seq: i64, command: String, message: String },
+    Malformed { seq: i64, command: String, error: DapError },
     Closed,
 }
 
@@ -55,7 +55,7 @@ where
                 Err(FrameError::BadJson(message)) => Some(Input::Malformed {
                     seq: 0,
                     command: String::new(),
-                    message: format!("the message is not valid JSON: {message}"),
+                    error: DapError::NotJson(message),
                 }),
                 Err(error @ FrameError::NotDap(_)) => {
                     tracing::warn!(%error, "closing the connection");
@@ -87,8 +87,8 @@ where
                         break;
                     }
                 }
-                Some(Input::Malformed { seq, command, message }) => {
-                    let _ = out_tx.send(Outgoing::failure(seq, &command, message));
+                Some(Input::Malformed { seq, command, error }) => {
+                    let _ = out_tx.send(Outgoing::failure(seq, &command, &error));
                 }
                 Some(Input::Closed) | None => break,
             },
@@ -128,13 +128,13 @@ fn classify(value: Value) -> Option<Input> {
         Ok(incoming) if incoming.kind.is_empty() => Some(Input::Malformed {
             seq,
             command,
-            message: "the message has no `type`".into(),
+            error: DapError::NoType,
         }),
         Ok(_) => None,
         Err(error) => Some(Input::Malformed {
             seq,
             command,
-            message: format!("malformed request: {error}"),
+            error: DapError::Malformed(error.to_string()),
         }),
     }
 }

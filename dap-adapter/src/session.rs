@@ -8,15 +8,16 @@ use std::sync::Arc;
 use qirvo_manifest::rules::{self, CheckContext, FsModules, RuntimeLimits};
 use qirvo_runtime::runtime::output::{RuntimeEvent, Stream};
 use qirvo_runtime::runtime::{PluginRuntime, RuntimeConfig};
-use serde_json::{Value, json};
+use serde_json::Value;
 use tokio::sync::{mpsc, watch};
 
 use crate::breakpoint_rules::BreakpointRule;
 use crate::debuggee::{Debuggee, DebuggeeEvent, ExceptionFilters, Resume, Stop, StoppedFrame};
 use crate::dwarf::{DwarfIndex, SourcePaths};
 use crate::inspect::Container;
+use crate::protocol::bodies::{self, EventBody, OutputCategory, OutputEvent, to_body};
 use crate::protocol::types::*;
-use crate::protocol::{ClientCoordinates, Incoming, Outbox, Outgoing};
+use crate::protocol::{ClientCoordinates, DapError, Incoming, Outbox, Outgoing};
 
 mod breakpoints;
 mod disassemble;
@@ -30,36 +31,60 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 }
 
 /// Exception filters offered in `initialize`.
-fn exception_filters() -> Value {
-    json!([
-        { "filter": "trap", "label": "Traps", "description": "Stop when the plugin traps (unreachable, out-of-bounds access, division by zero, ...).", "default": true },
-        { "filter": "timeout", "label": "Timeouts", "description": "Stop when a call is about to be ended by resources.timeout.", "default": true },
-        { "filter": "hostcall", "label": "Host call errors", "description": "Stop when a host function fails with an error that traps the plugin.", "default": false }
-    ])
+fn exception_filters() -> Vec<bodies::ExceptionBreakpointsFilter> {
+    let filter = |filter: &str, label: &str, description: &str, default| bodies::ExceptionBreakpointsFilter {
+        filter: filter.into(),
+        label: label.into(),
+        description: Some(description.into()),
+        default: Some(default),
+        supports_condition: None,
+    };
+    vec![
+        filter(
+            "trap",
+            "Traps",
+            "Stop when the plugin traps (unreachable, out-of-bounds access, division by zero, ...).",
+            true,
+        ),
+        filter(
+            "timeout",
+            "Timeouts",
+            "Stop when a call is about to be ended by resources.timeout.",
+            true,
+        ),
+        filter(
+            "hostcall",
+            "Host call errors",
+            "Stop when a host function fails with an error that traps the plugin.",
+            false,
+        ),
+    ]
 }
 
-fn capabilities() -> Value {
-    json!({
-        "supportsConfigurationDoneRequest": true,
-        "supportsFunctionBreakpoints": true,
-        "supportsExceptionInfoRequest": true,
-        "supportsTerminateRequest": true,
-        "supportsLoadedSourcesRequest": true,
-        "supportsModulesRequest": true,
-        "supportsDelayedStackTraceLoading": true,
-        "supportsReadMemoryRequest": true,
-        "supportsWriteMemoryRequest": true,
-        "supportsConditionalBreakpoints": true,
-        "supportsHitConditionalBreakpoints": true,
-        "supportsLogPoints": true,
-        "supportsEvaluateForHovers": true,
-        "supportsCompletionsRequest": true,
-        "supportsSetVariable": true,
-        "supportsRestartRequest": true,
-        "supportsSteppingGranularity": true,
-        "supportsDisassembleRequest": true,
-        "exceptionBreakpointFilters": exception_filters()
-    })
+fn capabilities() -> bodies::Capabilities {
+    let yes = Some(true);
+    bodies::Capabilities {
+        supports_configuration_done_request: yes,
+        supports_function_breakpoints: yes,
+        supports_exception_info_request: yes,
+        supports_terminate_request: yes,
+        supports_loaded_sources_request: yes,
+        supports_modules_request: yes,
+        supports_delayed_stack_trace_loading: yes,
+        supports_read_memory_request: yes,
+        supports_write_memory_request: yes,
+        supports_conditional_breakpoints: yes,
+        supports_hit_conditional_breakpoints: yes,
+        supports_log_points: yes,
+        supports_evaluate_for_hovers: yes,
+        supports_completions_request: yes,
+        supports_set_variable: yes,
+        supports_restart_request: yes,
+        supports_stepping_granularity: yes,
+        supports_disassemble_request: yes,
+        exception_breakpoint_filters: exception_filters(),
+        ..bodies::Capabilities::default()
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,45 +114,60 @@ struct FrameRef {
     inline_depth: usize,
 }
 
-/// One DAP frame derived from a physical frame (inlined frames expand into several).
-fn dap_frames(thread: &Thread, physical: usize, frame: &StoppedFrame, coordinates: ClientCoordinates) -> Vec<Value> {
+/// One DAP frame derived from a physical frame (inlined frames expand into several); their
+/// `id`s are given by the caller.
+fn dap_frames(
+    thread: &Thread,
+    physical: usize,
+    frame: &StoppedFrame,
+    coordinates: ClientCoordinates,
+) -> Vec<bodies::StackFrame> {
+    let no_source = || {
+        vec![bodies::StackFrame {
+            id: 0,
+            name: format!("wasm function {}", frame.function),
+            source: None,
+            line: 0,
+            column: 0,
+            instruction_pointer_reference: Some(format!("{:#x}", frame.pc)),
+            presentation_hint: Some(bodies::StackFramePresentationHint::Subtle),
+        }]
+    };
     let Some(index) = &thread.debuggee.index else {
-        return vec![json!({
-            "name": format!("wasm function {}", frame.function),
-            "line": 0, "column": 0,
-            "instructionPointerReference": format!("{:#x}", frame.pc),
-            "presentationHint": "subtle",
-        })];
+        return no_source();
     };
     let source_frames = index.frames(frame.pc, physical > 0);
     if source_frames.is_empty() {
-        return vec![json!({
-            "name": format!("wasm function {}", frame.function),
-            "line": 0, "column": 0,
-            "instructionPointerReference": format!("{:#x}", frame.pc),
-            "presentationHint": "subtle",
-        })];
+        return no_source();
     }
     source_frames
         .into_iter()
-        .map(|source_frame| {
-            let mut value = json!({
-                "name": source_frame.function,
-                "line": source_frame.location.as_ref().map_or(0, |l| coordinates.line_to_client(l.line)),
-                "column": source_frame.location.as_ref().map_or(0, |l| coordinates.column_to_client(l.column.max(1))),
-                "instructionPointerReference": format!("{:#x}", frame.pc),
-            });
-            if let Some(location) = &source_frame.location {
-                let local = thread.paths.to_local(&location.file);
-                let name = Path::new(&local).file_name().map(|n| n.to_string_lossy().into_owned());
-                value["source"] = json!({ "name": name, "path": local });
-            }
-            if source_frame.inlined {
-                value["presentationHint"] = json!("normal");
-            }
-            value
+        .map(|source_frame| bodies::StackFrame {
+            id: 0,
+            name: source_frame.function,
+            source: source_frame
+                .location
+                .as_ref()
+                .map(|location| bodies::Source::at_path(thread.paths.to_local(&location.file))),
+            line: source_frame
+                .location
+                .as_ref()
+                .map_or(0, |l| coordinates.line_to_client(l.line)),
+            column: source_frame
+                .location
+                .as_ref()
+                .map_or(0, |l| coordinates.column_to_client(l.column.max(1))),
+            instruction_pointer_reference: Some(format!("{:#x}", frame.pc)),
+            presentation_hint: source_frame
+                .inlined
+                .then_some(bodies::StackFramePresentationHint::Normal),
         })
         .collect()
+}
+
+/// A handler's typed body as the envelope carries it.
+fn some_body(body: impl serde::Serialize) -> Option<Value> {
+    Some(to_body(&body))
 }
 
 /// The session.
@@ -201,22 +241,22 @@ impl Session {
         let _ = self.out.send(message);
     }
 
-    fn event(&self, name: &str, body: Value) {
-        self.send(Outgoing::event(name, body));
+    fn event(&self, body: impl EventBody) {
+        self.send(Outgoing::event(&body));
     }
 
-    fn thread(&self, id: i64) -> Result<&Thread, String> {
+    fn thread(&self, id: i64) -> Result<&Thread, DapError> {
         self.threads
             .iter()
             .find(|t| t.debuggee.thread_id == id)
-            .ok_or_else(|| format!("no thread {id}"))
+            .ok_or(DapError::NoSuchThread { thread: id })
     }
 
-    fn thread_mut(&mut self, id: i64) -> Result<&mut Thread, String> {
+    fn thread_mut(&mut self, id: i64) -> Result<&mut Thread, DapError> {
         self.threads
             .iter_mut()
             .find(|t| t.debuggee.thread_id == id)
-            .ok_or_else(|| format!("no thread {id}"))
+            .ok_or(DapError::NoSuchThread { thread: id })
     }
 
     /// Handles one request.
@@ -227,14 +267,14 @@ impl Session {
 
     /// Whether `request` may be handled before the client presented the token; launching with
     /// the right one presents it.
-    fn check_token(&mut self, request: &Incoming) -> Result<(), String> {
+    fn check_token(&mut self, request: &Incoming) -> Result<(), DapError> {
         let Some(expected) = &self.required_token else {
             return Ok(());
         };
         match request.command.as_str() {
             "initialize" | "disconnect" => return Ok(()),
             "launch" | "attach" => {}
-            _ => return Err("launch first, with the `token` that `qirvo dap --token` was given".into()),
+            _ => return Err(DapError::TokenRequired),
         }
         let given = request
             .arguments
@@ -247,42 +287,44 @@ impl Session {
             Ok(())
         } else {
             self.refused_token = true;
-            Err("the launch configuration's `token` does not match the one `qirvo dap --token` was given".into())
+            Err(DapError::TokenMismatch)
         }
     }
 
     /// A panic while handling it answers the request with an error; the session goes on.
     pub async fn handle(&mut self, request: Incoming) {
-        if let Err(message) = self.check_token(&request) {
-            self.send(Outgoing::failure(request.seq, &request.command, message));
+        if let Err(error) = self.check_token(&request) {
+            self.send(Outgoing::failure(request.seq, &request.command, &error));
             return;
         }
         let result = match qirvo_panics::contained(self.dispatch(&request)).await {
             Ok(result) => result,
-            Err(panic) => Err(format!("internal error in the debug adapter: {panic}")),
+            Err(panic) => Err(DapError::Internal {
+                panic: panic.to_string(),
+            }),
         };
         match result {
             Ok(body) => self.send(Outgoing::success(&request, body)),
-            Err(message) => self.send(Outgoing::failure(request.seq, &request.command, message)),
+            Err(error) => self.send(Outgoing::failure(request.seq, &request.command, &error)),
         }
     }
 
-    async fn dispatch(&mut self, request: &Incoming) -> Result<Option<Value>, String> {
+    async fn dispatch(&mut self, request: &Incoming) -> Result<Option<Value>, DapError> {
         match request.command.as_str() {
             "initialize" => {
                 let args: InitializeArguments = request.arguments()?;
                 self.coordinates = ClientCoordinates::new(args.lines_start_at1, args.columns_start_at1);
-                Ok(Some(capabilities()))
+                Ok(some_body(capabilities()))
             }
             "launch" => {
                 let arguments: LaunchArguments = request.arguments()?;
                 self.launch(arguments)?;
                 self.last_launch = request.arguments.clone();
-                self.event("initialized", json!({}));
+                self.event(bodies::InitializedEvent {});
                 Ok(None)
             }
-            "setBreakpoints" => self.set_breakpoints(request.arguments()?).map(Some),
-            "setFunctionBreakpoints" => self.set_function_breakpoints(request.arguments()?).map(Some),
+            "setBreakpoints" => self.set_breakpoints(request.arguments()?).map(some_body),
+            "setFunctionBreakpoints" => self.set_function_breakpoints(request.arguments()?).map(some_body),
             "setExceptionBreakpoints" => {
                 let args: SetExceptionBreakpointsArguments = request.arguments()?;
                 self.filters = ExceptionFilters {
@@ -309,26 +351,31 @@ impl Session {
             }
             "threads" => {
                 let _: Empty = request.arguments()?;
-                let threads: Vec<Value> = self
+                let threads = self
                     .threads
                     .iter()
                     .filter(|t| t.state != ThreadState::Exited)
-                    .map(|t| json!({ "id": t.debuggee.thread_id, "name": t.debuggee.name }))
+                    .map(|t| bodies::Thread {
+                        id: t.debuggee.thread_id,
+                        name: t.debuggee.name.clone(),
+                    })
                     .collect();
-                Ok(Some(json!({ "threads": threads })))
+                Ok(some_body(bodies::ThreadsResponse { threads }))
             }
-            "stackTrace" => self.stack_trace(request.arguments()?).map(Some),
-            "scopes" => self.scopes(request.arguments()?).map(Some),
-            "variables" => self.variables(request.arguments()?).await.map(Some),
-            "setVariable" => self.set_variable(request.arguments()?).await.map(Some),
-            "evaluate" => self.evaluate(request.arguments()?).await.map(Some),
-            "completions" => self.completions(request.arguments()?).map(Some),
-            "disassemble" => self.disassemble(request.arguments()?).map(Some),
-            "readMemory" => self.read_memory(request.arguments()?).await.map(Some),
-            "writeMemory" => self.write_memory(request.arguments()?).await.map(Some),
-            "continue" => self
-                .resume(request.arguments()?, Resume::Continue)
-                .map(|()| Some(json!({ "allThreadsContinued": false }))),
+            "stackTrace" => self.stack_trace(request.arguments()?).map(some_body),
+            "scopes" => self.scopes(request.arguments()?).map(some_body),
+            "variables" => self.variables(request.arguments()?).await.map(some_body),
+            "setVariable" => self.set_variable(request.arguments()?).await.map(some_body),
+            "evaluate" => self.evaluate(request.arguments()?).await.map(some_body),
+            "completions" => self.completions(request.arguments()?).map(some_body),
+            "disassemble" => self.disassemble(request.arguments()?).map(some_body),
+            "readMemory" => self.read_memory(request.arguments()?).await.map(some_body),
+            "writeMemory" => self.write_memory(request.arguments()?).await.map(some_body),
+            "continue" => self.resume(request.arguments()?, Resume::Continue).map(|()| {
+                some_body(bodies::ContinueResponse {
+                    all_threads_continued: Some(false),
+                })
+            }),
             "next" => self.step(request.arguments()?, Resume::StepOver).map(|()| None),
             "stepIn" => self.step(request.arguments()?, Resume::StepIn).map(|()| None),
             "stepOut" => self.resume(request.arguments()?, Resume::StepOut).map(|()| None),
@@ -344,40 +391,50 @@ impl Session {
                 let args: ThreadArguments = request.arguments()?;
                 let thread = self.thread(args.thread_id)?;
                 match &thread.stop {
-                    Some(stop) if stop.reason == "exception" => Ok(Some(json!({
-                        "exceptionId": stop.description.clone().unwrap_or_default(),
-                        "description": stop.text.clone().unwrap_or_default(),
-                        "breakMode": "always",
-                    }))),
-                    _ => Err(format!("thread {} is not stopped on an exception", args.thread_id)),
+                    Some(stop) if stop.reason == bodies::StoppedReason::Exception => {
+                        Ok(some_body(bodies::ExceptionInfoResponse {
+                            exception_id: stop.description.clone().unwrap_or_default(),
+                            description: Some(stop.text.clone().unwrap_or_default()),
+                            break_mode: bodies::ExceptionBreakMode::Always,
+                        }))
+                    }
+                    _ => Err(DapError::NotStoppedOnException { thread: args.thread_id }),
                 }
             }
             "loadedSources" => {
                 let _: Empty = request.arguments()?;
-                Ok(Some(json!({ "sources": self.loaded_sources() })))
+                Ok(some_body(bodies::LoadedSourcesResponse {
+                    sources: self.loaded_sources(),
+                }))
             }
             "modules" => {
                 let _: Empty = request.arguments()?;
-                let modules: Vec<Value> = self.threads.iter().map(|t| self.module_json(t)).collect();
-                Ok(Some(json!({ "modules": modules, "totalModules": modules.len() })))
+                let modules: Vec<bodies::Module> = self.threads.iter().map(|t| self.module(t)).collect();
+                Ok(some_body(bodies::ModulesResponse {
+                    total_modules: Some(modules.len()),
+                    modules,
+                }))
             }
             "source" => {
                 let args: SourceArguments = request.arguments()?;
-                let path = args
-                    .source
-                    .and_then(|s| s.path)
-                    .ok_or("no source is available for this reference")?;
+                let path = args.source.and_then(|s| s.path).ok_or(DapError::NoSourceForReference)?;
                 // Only the sources the loaded modules were built from: `source` is no way to
                 // read any file the adapter can.
                 let known = self
                     .loaded_sources()
                     .iter()
-                    .any(|s| s["path"].as_str() == Some(path.as_str()));
+                    .any(|s| s.path.as_deref() == Some(path.as_str()));
                 if !known {
-                    return Err(format!("`{path}` is not a source of the loaded plugins"));
+                    return Err(DapError::UnknownSource { path });
                 }
-                let content = std::fs::read_to_string(&path).map_err(|e| format!("cannot read `{path}`: {e}"))?;
-                Ok(Some(json!({ "content": content })))
+                let content = std::fs::read_to_string(&path).map_err(|e| DapError::CannotRead {
+                    path: path.clone(),
+                    error: e.to_string(),
+                })?;
+                Ok(some_body(bodies::SourceResponse {
+                    content,
+                    mime_type: None,
+                }))
             }
             "terminate" => {
                 let _: Empty = request.arguments()?;
@@ -391,29 +448,31 @@ impl Session {
                 Ok(None)
             }
             "restart" => self.restart(request).map(|()| None),
-            "" => Err("the request has no command".into()),
-            other => Err(format!("unknown or unsupported request `{other}`")),
+            "" => Err(DapError::NoCommand),
+            other => Err(DapError::UnknownCommand {
+                command: other.to_string(),
+            }),
         }
     }
 
     /// Ends the running plugins and launches again (with new arguments if the client sent
     /// them), keeping breakpoints and filters; configuration is not asked for again.
-    fn restart(&mut self, request: &Incoming) -> Result<(), String> {
+    fn restart(&mut self, request: &Incoming) -> Result<(), DapError> {
         let arguments = request
             .arguments
             .as_ref()
             .and_then(|a| a.get("arguments").cloned())
             .or_else(|| self.last_launch.clone())
-            .ok_or("there is nothing to restart: launch first")?;
-        let launch: LaunchArguments =
-            serde_json::from_value(arguments.clone()).map_err(|e| format!("invalid launch configuration: {e}"))?;
+            .ok_or(DapError::NothingToRestart)?;
+        let launch: LaunchArguments = serde_json::from_value(arguments.clone())
+            .map_err(|e| DapError::InvalidLaunchConfiguration(e.to_string()))?;
         self.terminate_all();
         for thread in &self.threads {
             if thread.state != ThreadState::Exited {
-                self.event(
-                    "thread",
-                    json!({ "reason": "exited", "threadId": thread.debuggee.thread_id }),
-                );
+                self.event(bodies::ThreadEvent {
+                    reason: bodies::ThreadReason::Exited,
+                    thread_id: thread.debuggee.thread_id,
+                });
             }
         }
         self.thread_base = self.threads.iter().map(|t| t.debuggee.thread_id).max().unwrap_or(0);
@@ -439,15 +498,14 @@ impl Session {
     }
 
     /// Sources of the loaded modules that exist on this machine, each once.
-    fn loaded_sources(&self) -> Vec<Value> {
+    fn loaded_sources(&self) -> Vec<bodies::Source> {
         let mut seen = BTreeSet::new();
         let mut sources = Vec::new();
         for thread in &self.threads {
             for file in thread.debuggee.index.iter().flat_map(|i| i.files()) {
                 let local = thread.paths.to_local(file);
                 if Path::new(&local).is_file() && seen.insert(local.clone()) {
-                    let name = Path::new(&local).file_name().map(|n| n.to_string_lossy().into_owned());
-                    sources.push(json!({ "name": name, "path": local }));
+                    sources.push(bodies::Source::at_path(local));
                 }
             }
         }
@@ -457,29 +515,40 @@ impl Session {
     /// Announces threads, modules and sources of a launch.
     fn announce(&self) {
         for thread in &self.threads {
-            self.event(
-                "thread",
-                json!({ "reason": "started", "threadId": thread.debuggee.thread_id }),
-            );
-            self.event("module", json!({ "reason": "new", "module": self.module_json(thread) }));
+            self.event(bodies::ThreadEvent {
+                reason: bodies::ThreadReason::Started,
+                thread_id: thread.debuggee.thread_id,
+            });
+            self.event(bodies::ModuleEvent {
+                reason: bodies::ChangeReason::New,
+                module: self.module(thread),
+            });
         }
         for source in self.loaded_sources() {
-            self.event("loadedSource", json!({ "reason": "new", "source": source }));
+            self.event(bodies::LoadedSourceEvent {
+                reason: bodies::ChangeReason::New,
+                source,
+            });
         }
     }
 
-    fn module_json(&self, thread: &Thread) -> Value {
-        json!({
-            "id": thread.debuggee.thread_id,
-            "name": thread.debuggee.name,
-            "path": thread.module_path.display().to_string(),
-            "symbolStatus": if thread.debuggee.index.is_some() { "Symbols loaded." } else { "No DWARF debug information." },
-        })
+    fn module(&self, thread: &Thread) -> bodies::Module {
+        let status = if thread.debuggee.index.is_some() {
+            "Symbols loaded."
+        } else {
+            "No DWARF debug information."
+        };
+        bodies::Module {
+            id: thread.debuggee.thread_id,
+            name: thread.debuggee.name.clone(),
+            path: Some(thread.module_path.display().to_string()),
+            symbol_status: Some(status.into()),
+        }
     }
 
-    fn launch(&mut self, args: LaunchArguments) -> Result<(), String> {
+    fn launch(&mut self, args: LaunchArguments) -> Result<(), DapError> {
         if self.runtime.is_some() {
-            return Err("this session has already launched".into());
+            return Err(DapError::AlreadyLaunched);
         }
         let cwd = args
             .cwd
@@ -496,16 +565,20 @@ impl Session {
             .map(|m| cwd.join(m))
             .collect();
         if manifests.is_empty() {
-            return Err("the launch configuration names no `manifest`".into());
+            return Err(DapError::NoManifest);
         }
         let config = self.runtime_config();
-        let runtime = Arc::new(PluginRuntime::new(config).map_err(|e| format!("cannot create the runtime: {e}"))?);
+        let runtime = Arc::new(
+            PluginRuntime::new(config).map_err(|e| DapError::Launch(format!("cannot create the runtime: {e}")))?,
+        );
         let source_map: Vec<(String, String)> = args.source_map.into_iter().collect();
         let (go_tx, go_rx) = watch::channel(false);
         let launch_events: Vec<(String, Vec<u8>)> = args.events.iter().map(LaunchEvent::parts).collect();
         for (number, manifest) in manifests.iter().enumerate() {
-            let text = qirvo_manifest::manifest::read_manifest(manifest)
-                .map_err(|e| format!("cannot read `{}`: {e}", manifest.display()))?;
+            let text = qirvo_manifest::manifest::read_manifest(manifest).map_err(|e| DapError::CannotRead {
+                path: manifest.display().to_string(),
+                error: e.to_string(),
+            })?;
             let checked = rules::check(
                 &text,
                 &CheckContext {
@@ -532,14 +605,16 @@ impl Session {
                 .collect();
             let (Some(parsed), Some(module_path), true) = (checked.manifest, checked.module_path, errors.is_empty())
             else {
-                return Err(format!(
+                return Err(DapError::Launch(format!(
                     "cannot launch `{}`:\n{}",
                     manifest.display(),
                     errors.join("\n")
-                ));
+                )));
             };
-            let bytes =
-                std::fs::read(&module_path).map_err(|e| format!("cannot read `{}`: {e}", module_path.display()))?;
+            let bytes = std::fs::read(&module_path).map_err(|e| DapError::CannotRead {
+                path: module_path.display().to_string(),
+                error: e.to_string(),
+            })?;
             let index = self.dwarf_index(&bytes, &parsed.id, args.no_debug);
             let thread_id = self.thread_base + number as i64 + 1;
             let debuggee = Debuggee::new(
@@ -586,31 +661,35 @@ impl Session {
         config.sink = Arc::new(move |event| {
             let (category, text) = match event {
                 RuntimeEvent::Output { stream, line, .. } => (
-                    if stream == Stream::Stderr { "stderr" } else { "stdout" },
+                    if stream == Stream::Stderr {
+                        OutputCategory::Stderr
+                    } else {
+                        OutputCategory::Stdout
+                    },
                     format!("{line}\n"),
                 ),
-                RuntimeEvent::Log { plugin, level, message } => {
-                    ("stdout", format!("[{plugin}] {}: {message}\n", level.name()))
-                }
-                RuntimeEvent::Notification { plugin, title, body } => {
-                    ("console", format!("[{plugin}] notification: {title}: {body}\n"))
-                }
+                RuntimeEvent::Log { plugin, level, message } => (
+                    OutputCategory::Stdout,
+                    format!("[{plugin}] {}: {message}\n", level.name()),
+                ),
+                RuntimeEvent::Notification { plugin, title, body } => (
+                    OutputCategory::Console,
+                    format!("[{plugin}] notification: {title}: {body}\n"),
+                ),
                 RuntimeEvent::Lifecycle { plugin, state } => {
                     let text = format!("{plugin} is {state}\n");
                     lifecycle
                         .lock()
                         .unwrap_or_else(|p| p.into_inner())
                         .insert(plugin, state.to_string());
-                    ("console", text)
+                    (OutputCategory::Console, text)
                 }
-                RuntimeEvent::Unhealthy { plugin, reasons } => {
-                    ("console", format!("{plugin} is unhealthy: {}\n", reasons.join("; ")))
-                }
+                RuntimeEvent::Unhealthy { plugin, reasons } => (
+                    OutputCategory::Console,
+                    format!("{plugin} is unhealthy: {}\n", reasons.join("; ")),
+                ),
             };
-            let _ = out.send(Outgoing::event(
-                "output",
-                json!({ "category": category, "output": text }),
-            ));
+            let _ = out.send(Outgoing::event(&OutputEvent::new(category, text)));
         });
         config
     }
@@ -624,20 +703,25 @@ impl Session {
             Ok(index) => Some(Arc::new(index)),
             Err(error) => {
                 let text = format!("{label}: {error}; breakpoints cannot be set and stepping is by instruction\n");
-                self.event("output", json!({ "category": "console", "output": text }));
+                self.event(OutputEvent::new(OutputCategory::Console, text));
                 None
             }
         }
     }
 
     /// `program` launches: a WASI command module run like `wasmtime run`.
-    fn launch_program(&mut self, path: PathBuf, args: &LaunchArguments, cwd: PathBuf) -> Result<(), String> {
-        let bytes = std::fs::read(&path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+    fn launch_program(&mut self, path: PathBuf, args: &LaunchArguments, cwd: PathBuf) -> Result<(), DapError> {
+        let bytes = std::fs::read(&path).map_err(|e| DapError::CannotRead {
+            path: path.display().to_string(),
+            error: e.to_string(),
+        })?;
         qirvo_manifest::module_info::ModuleInfo::from_bytes(&bytes)
-            .map_err(|e| format!("`{}` is not a wasm module: {e}", path.display()))?;
+            .map_err(|e| DapError::Launch(format!("`{}` is not a wasm module: {e}", path.display())))?;
         let index = self.dwarf_index(&bytes, &path.display().to_string(), args.no_debug);
-        let runtime =
-            Arc::new(PluginRuntime::new(self.runtime_config()).map_err(|e| format!("cannot create the runtime: {e}"))?);
+        let runtime = Arc::new(
+            PluginRuntime::new(self.runtime_config())
+                .map_err(|e| DapError::Launch(format!("cannot create the runtime: {e}")))?,
+        );
         let name = path
             .file_stem()
             .map_or_else(|| "program".into(), |s| s.to_string_lossy().into_owned());
@@ -682,10 +766,10 @@ impl Session {
         Ok(())
     }
 
-    fn stack_trace(&mut self, args: StackTraceArguments) -> Result<Value, String> {
+    fn stack_trace(&mut self, args: StackTraceArguments) -> Result<bodies::StackTraceResponse, DapError> {
         let thread = self.thread(args.thread_id)?;
         if thread.state != ThreadState::Stopped {
-            return Err(format!("thread {} is not stopped", args.thread_id));
+            return Err(DapError::NotStopped { thread: args.thread_id });
         }
         let mut all = Vec::new();
         for (physical, frame) in thread.frames.iter().enumerate() {
@@ -710,14 +794,17 @@ impl Session {
                 physical,
                 inline_depth,
             });
-            value["id"] = json!(self.frame_refs.len() as i64);
+            value.id = self.frame_refs.len() as i64;
             frames.push(value);
         }
-        Ok(json!({ "stackFrames": frames, "totalFrames": total }))
+        Ok(bodies::StackTraceResponse {
+            stack_frames: frames,
+            total_frames: Some(total),
+        })
     }
 
     /// `next` and `stepIn`, by line or (granularity `instruction`) by wasm instruction.
-    fn step(&mut self, args: ThreadArguments, how: Resume) -> Result<(), String> {
+    fn step(&mut self, args: ThreadArguments, how: Resume) -> Result<(), DapError> {
         let how = match args.granularity.as_deref() {
             Some("instruction") => Resume::Instruction {
                 over: how == Resume::StepOver,
@@ -727,10 +814,10 @@ impl Session {
         self.resume(args, how)
     }
 
-    fn resume(&mut self, args: ThreadArguments, how: Resume) -> Result<(), String> {
+    fn resume(&mut self, args: ThreadArguments, how: Resume) -> Result<(), DapError> {
         let thread = self.thread_mut(args.thread_id)?;
         if thread.state != ThreadState::Stopped {
-            return Err(format!("thread {} is not stopped", args.thread_id));
+            return Err(DapError::NotStopped { thread: args.thread_id });
         }
         thread.state = ThreadState::Running;
         thread.frames.clear();
@@ -763,20 +850,18 @@ impl Session {
                 state.state = ThreadState::Stopped;
                 state.frames = frames;
                 state.stop = Some(stop.clone());
-                let mut body = json!({ "reason": stop.reason, "threadId": thread, "allThreadsStopped": false });
-                if let Some(description) = &stop.description {
-                    body["description"] = json!(description);
-                }
-                if let Some(text) = &stop.text {
-                    body["text"] = json!(text);
-                }
-                self.event("stopped", body);
+                self.event(bodies::StoppedEvent {
+                    reason: stop.reason,
+                    description: stop.description,
+                    thread_id: Some(thread),
+                    preserve_focus_hint: None,
+                    text: stop.text,
+                    all_threads_stopped: Some(false),
+                    hit_breakpoint_ids: Vec::new(),
+                });
             }
             DebuggeeEvent::Output { line, .. } => {
-                self.event(
-                    "output",
-                    json!({ "category": "console", "output": format!("{line}\n") }),
-                );
+                self.event(OutputEvent::new(OutputCategory::Console, format!("{line}\n")));
             }
             DebuggeeEvent::Exited { thread, code } => {
                 // Threads of a launch replaced by `restart` are already gone.
@@ -785,11 +870,16 @@ impl Session {
                 if self.exit_code == 0 {
                     self.exit_code = code;
                 }
-                self.event("thread", json!({ "reason": "exited", "threadId": thread }));
+                self.event(bodies::ThreadEvent {
+                    reason: bodies::ThreadReason::Exited,
+                    thread_id: thread,
+                });
                 if !self.exited && self.threads.iter().all(|t| t.state == ThreadState::Exited) {
                     self.exited = true;
-                    self.event("exited", json!({ "exitCode": self.exit_code }));
-                    self.event("terminated", json!({}));
+                    self.event(bodies::ExitedEvent {
+                        exit_code: self.exit_code,
+                    });
+                    self.event(bodies::TerminatedEvent::default());
                 }
             }
         }

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use crate::breakpoint_rules::BreakpointRule;
 use crate::debuggee::ExceptionFilters;
 use crate::dwarf::{DwarfIndex, SourceLocation};
+use crate::protocol::bodies::StoppedReason;
 
 /// What stepping needs to know of a module's lines.
 pub(crate) trait LineTable {
@@ -162,7 +163,7 @@ pub struct StoppedFrame {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Stop {
     /// DAP reason: `entry`, `breakpoint`, `function breakpoint`, `step`, `pause`, `exception`.
-    pub reason: &'static str,
+    pub reason: StoppedReason,
     /// Short description (exceptions).
     pub description: Option<String>,
     /// Full text (exceptions).
@@ -210,7 +211,7 @@ pub(crate) fn decide(
         control.timeout_stop = false;
         let text = format!("the call ran longer than its timeout of {} ms", timeout.as_millis());
         decision.stop = Some(Stop {
-            reason: "exception",
+            reason: StoppedReason::Exception,
             description: Some("Timeout".into()),
             text: Some(text),
         });
@@ -218,12 +219,12 @@ pub(crate) fn decide(
     }
     if control.pause {
         control.pause = false;
-        decision.stop = stop("pause");
+        decision.stop = stop(StoppedReason::Pause);
         return decision;
     }
     if control.entry {
         control.entry = false;
-        decision.stop = stop("entry");
+        decision.stop = stop(StoppedReason::Entry);
         return decision;
     }
     let statement = lines.as_ref().and_then(|index| index.statement_at(top.pc));
@@ -261,7 +262,7 @@ pub(crate) fn decide(
     };
     if stepped {
         control.step = StepMode::None;
-        decision.stop = stop("step");
+        decision.stop = stop(StoppedReason::Step);
         return decision;
     }
     // wasmtime slips a breakpoint that is not on an instruction forward, so the pc may not be
@@ -275,13 +276,13 @@ pub(crate) fn decide(
             decision.remove_temporary = Some(pc);
         }
         let reason = if control.function_entries.contains(&top.pc) {
-            "function breakpoint"
+            StoppedReason::FunctionBreakpoint
         } else {
-            "breakpoint"
+            StoppedReason::Breakpoint
         };
         // A breakpoint with conditions stops only if they hold (checked without the lock).
         if let Some(rules) = control.rules.get(&top.pc)
-            && reason == "breakpoint"
+            && reason == StoppedReason::Breakpoint
             && !rules.iter().any(|rule| rule.is_plain())
         {
             decision.rules = Some((top.pc, rules.clone(), interrupted));
@@ -407,7 +408,7 @@ mod tests {
     }
 
     fn reason(decision: &Decision) -> Option<&'static str> {
-        decision.stop.as_ref().map(|stop| stop.reason)
+        decision.stop.as_ref().map(|stop| stop.reason.as_str())
     }
 
     fn decide_at(control: &mut Control, pcs: &[u32]) -> Decision {
@@ -538,7 +539,7 @@ mod tests {
         let decision = decide_at(&mut control, &[120, 900]);
         let stop = decision.stop.expect("a stop");
         assert_eq!(
-            (stop.reason, stop.description.as_deref()),
+            (stop.reason.as_str(), stop.description.as_deref()),
             ("exception", Some("Timeout"))
         );
         assert!(stop.text.unwrap().contains("1000 ms"));

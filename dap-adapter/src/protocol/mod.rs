@@ -3,12 +3,15 @@
 //! (see the README). Requests are read as an envelope first and their arguments decoded per
 //! command, so an unknown command or bad arguments gets an error response, never a crash.
 
+pub mod bodies;
 mod coordinates;
+mod error;
 mod framing;
 mod outbox;
 pub mod types;
 
 pub use coordinates::{ClientCoordinates, byte_offset_of_column, utf16_len};
+pub use error::DapError;
 pub use framing::{FrameError, read_message, write_message};
 pub use outbox::{MAX_QUEUED_OUTPUT, Outbox, OutboxReceiver, outbox};
 
@@ -34,12 +37,15 @@ pub struct Incoming {
 
 impl Incoming {
     /// Decodes the arguments; absent arguments decode like `{}`.
-    pub fn arguments<T: serde::de::DeserializeOwned>(&self) -> Result<T, String> {
+    pub fn arguments<T: serde::de::DeserializeOwned>(&self) -> Result<T, DapError> {
         let value = match &self.arguments {
             None | Some(Value::Null) => json!({}),
             Some(value) => value.clone(),
         };
-        serde_json::from_value(value).map_err(|e| format!("invalid arguments for `{}`: {e}", self.command))
+        serde_json::from_value(value).map_err(|e| DapError::BadArguments {
+            command: self.command.clone(),
+            message: e.to_string(),
+        })
     }
 }
 
@@ -84,23 +90,23 @@ impl Outgoing {
         }
     }
 
-    /// A failed response with a readable message (also in `body.error`, as VS Code shows it).
-    pub fn failure(request_seq: i64, command: &str, message: impl Into<String>) -> Outgoing {
-        let message = message.into();
+    /// A failed response: the error's text as `message`, and in `body.error` with its id (as
+    /// VS Code shows it).
+    pub fn failure(request_seq: i64, command: &str, error: &DapError) -> Outgoing {
         Outgoing::Response {
             request_seq,
             success: false,
             command: command.to_string(),
-            message: Some(message.clone()),
-            body: Some(json!({ "error": { "id": 1, "format": message, "showUser": true } })),
+            message: Some(error.to_string()),
+            body: Some(bodies::to_body(&error.body())),
         }
     }
 
-    /// An event.
-    pub fn event(event: &str, body: Value) -> Outgoing {
+    /// An event, named by its body's type.
+    pub fn event<B: bodies::EventBody>(body: &B) -> Outgoing {
         Outgoing::Event {
-            event: event.to_string(),
-            body: Some(body),
+            event: B::EVENT.to_string(),
+            body: Some(bodies::to_body(body)),
         }
     }
 
@@ -130,16 +136,28 @@ mod tests {
 
     #[test]
     fn responses_carry_command_seq_and_error_body() {
-        let failure = Outgoing::failure(7, "frobnicate", "unknown command `frobnicate`").to_json(12);
+        let unknown = DapError::UnknownCommand {
+            command: "frobnicate".into(),
+        };
+        let failure = Outgoing::failure(7, "frobnicate", &unknown).to_json(12);
         assert_eq!(
             failure,
             json!({
                 "seq": 12, "type": "response", "request_seq": 7, "success": false,
-                "command": "frobnicate", "message": "unknown command `frobnicate`",
-                "body": { "error": { "id": 1, "format": "unknown command `frobnicate`", "showUser": true } }
+                "command": "frobnicate", "message": "unknown or unsupported request `frobnicate`",
+                "body": { "error": { "id": 1, "format": "unknown or unsupported request `frobnicate`", "showUser": true } }
             })
         );
-        let event = Outgoing::event("stopped", json!({"reason": "breakpoint", "threadId": 1})).to_json(1);
+        let event = Outgoing::event(&bodies::StoppedEvent {
+            reason: bodies::StoppedReason::Breakpoint,
+            description: None,
+            thread_id: Some(1),
+            preserve_focus_hint: None,
+            text: None,
+            all_threads_stopped: None,
+            hit_breakpoint_ids: Vec::new(),
+        })
+        .to_json(1);
         assert_eq!(
             event,
             json!({"seq": 1, "type": "event", "event": "stopped", "body": {"reason": "breakpoint", "threadId": 1}})

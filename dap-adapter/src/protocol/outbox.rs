@@ -7,10 +7,10 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use serde_json::json;
 use tokio::sync::mpsc;
 
 use super::Outgoing;
+use super::bodies::{OutputCategory, OutputEvent};
 
 /// Most bytes of output text waiting for the client.
 pub const MAX_QUEUED_OUTPUT: usize = 4 << 20;
@@ -103,10 +103,7 @@ impl OutboxReceiver {
             if dropped > 0 {
                 let text =
                     format!("qirvo: {dropped} bytes of plugin output were dropped: the client was not reading\n");
-                self.notice = Some(Outgoing::event(
-                    "output",
-                    json!({ "category": "console", "output": text }),
-                ));
+                self.notice = Some(Outgoing::event(&OutputEvent::new(OutputCategory::Console, text)));
             }
         }
         Some(message)
@@ -118,7 +115,7 @@ mod tests {
     use super::*;
 
     fn output(text: &str) -> Outgoing {
-        Outgoing::event("output", json!({ "category": "stdout", "output": text }))
+        Outgoing::event(&OutputEvent::new(OutputCategory::Stdout, text))
     }
 
     #[tokio::test]
@@ -129,7 +126,7 @@ mod tests {
         for _ in 0..lines {
             outbox.send(output(&line)).unwrap();
         }
-        let response = Outgoing::failure(7, "threads", "kept");
+        let response = Outgoing::failure(7, "threads", &super::super::DapError::Inspection("kept".into()));
         outbox.send(response.clone()).unwrap();
         drop(outbox);
         let mut received = Vec::new();

@@ -4,11 +4,11 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use serde_json::{Value, json};
-
 use super::{Session, Thread};
 use crate::breakpoint_rules::BreakpointRule;
 use crate::dwarf::{BreakpointPlacement, path_suffix_score};
+use crate::protocol::DapError;
+use crate::protocol::bodies::{self, Breakpoint, SetBreakpointsResponse, SetFunctionBreakpointsResponse};
 use crate::protocol::types::{SetBreakpointsArguments, SetFunctionBreakpointsArguments, SourceBreakpoint};
 
 impl Session {
@@ -68,7 +68,7 @@ impl Session {
 
     /// The DAP `Breakpoint` for a requested one: verified at the line that has code, or not,
     /// with the reason.
-    pub(super) fn verify(&self, id: i64, path: &str, breakpoint: &SourceBreakpoint) -> Value {
+    pub(super) fn verify(&self, id: i64, path: &str, breakpoint: &SourceBreakpoint) -> Breakpoint {
         let mut verified_line = None;
         let mut source_path = None;
         let mut message = None;
@@ -89,22 +89,34 @@ impl Session {
         if self.threads.is_empty() {
             message = Some("no plugin is loaded yet".into());
         }
-        let mut result = json!({ "id": id, "verified": verified_line.is_some() });
         match verified_line {
-            Some(line) => {
-                result["line"] = json!(self.coordinates.line_to_client(line));
-                result["source"] = json!({ "path": source_path.unwrap_or_else(|| path.to_string()) });
-            }
-            None => {
-                result["line"] = json!(self.coordinates.line_to_client(breakpoint.line));
-                result["message"] = json!(message.unwrap_or_default());
-            }
+            Some(line) => Breakpoint {
+                id: Some(id),
+                verified: true,
+                message: None,
+                source: Some(bodies::Source {
+                    path: Some(source_path.unwrap_or_else(|| path.to_string())),
+                    ..bodies::Source::default()
+                }),
+                line: Some(self.coordinates.line_to_client(line)),
+                column: None,
+            },
+            None => Breakpoint {
+                id: Some(id),
+                verified: false,
+                message: Some(message.unwrap_or_default()),
+                source: None,
+                line: Some(self.coordinates.line_to_client(breakpoint.line)),
+                column: None,
+            },
         }
-        result
     }
 
-    pub(super) fn set_breakpoints(&mut self, args: SetBreakpointsArguments) -> Result<Value, String> {
-        let path = args.source.path.clone().ok_or("setBreakpoints needs `source.path`")?;
+    pub(super) fn set_breakpoints(
+        &mut self,
+        args: SetBreakpointsArguments,
+    ) -> Result<SetBreakpointsResponse, DapError> {
+        let path = args.source.path.clone().ok_or(DapError::MissingSourcePath)?;
         // `lines` is the deprecated copy of `breakpoints`: VS Code sends both, and reading both
         // would double every breakpoint and lose its condition and log message.
         let requested = args.breakpoints.unwrap_or_else(|| {
@@ -140,42 +152,54 @@ impl Session {
                     kept.push((id, breakpoint, Arc::new(rule)));
                 }
                 // A condition that does not parse would never hold: refuse it, saying why.
-                Err(message) => results.push(json!({
-                    "id": id, "verified": false,
-                    "line": coordinates.line_to_client(breakpoint.line), "message": message,
-                })),
+                Err(message) => results.push(Breakpoint {
+                    id: Some(id),
+                    verified: false,
+                    message: Some(message),
+                    source: None,
+                    line: Some(coordinates.line_to_client(breakpoint.line)),
+                    column: None,
+                }),
             }
         }
         self.source_breakpoints.insert(path, kept);
         self.apply_breakpoints();
-        Ok(json!({ "breakpoints": results }))
+        Ok(SetBreakpointsResponse { breakpoints: results })
     }
 
     /// Tells the client how each breakpoint resolves against the modules now loaded.
     pub(super) fn reverify_breakpoints(&self) {
         for (path, breakpoints) in &self.source_breakpoints {
             for (id, breakpoint, _) in breakpoints {
-                let body = json!({ "reason": "changed", "breakpoint": self.verify(*id, path, breakpoint) });
-                self.event("breakpoint", body);
+                self.event(bodies::BreakpointEvent {
+                    reason: bodies::ChangeReason::Changed,
+                    breakpoint: self.verify(*id, path, breakpoint),
+                });
             }
         }
     }
 
-    pub(super) fn set_function_breakpoints(&mut self, args: SetFunctionBreakpointsArguments) -> Result<Value, String> {
+    pub(super) fn set_function_breakpoints(
+        &mut self,
+        args: SetFunctionBreakpointsArguments,
+    ) -> Result<SetFunctionBreakpointsResponse, DapError> {
         let mut results = Vec::new();
         for breakpoint in &args.breakpoints {
             let found = self
                 .threads
                 .iter()
                 .any(|t| !self.function_pcs(t, &breakpoint.name).is_empty());
-            let mut result = json!({ "verified": found });
-            if !found {
-                result["message"] = json!(format!("no function named `{}` in the loaded plugins", breakpoint.name));
-            }
-            results.push(result);
+            results.push(Breakpoint {
+                id: None,
+                verified: found,
+                message: (!found).then(|| format!("no function named `{}` in the loaded plugins", breakpoint.name)),
+                source: None,
+                line: None,
+                column: None,
+            });
         }
         self.function_breakpoints = args.breakpoints.into_iter().map(|b| b.name).collect();
         self.apply_breakpoints();
-        Ok(json!({ "breakpoints": results }))
+        Ok(SetBreakpointsResponse { breakpoints: results })
     }
 }

@@ -1,22 +1,23 @@
 //! `disassemble`: the wasm instructions around an `instructionPointerReference`, with their
 //! function and, where DWARF has one, the source line each run of instructions comes from.
 
-use std::path::Path;
 use std::sync::Arc;
-
-use serde_json::{Value, json};
 
 use super::{Session, ThreadState};
 use crate::disassembly::Disassembly;
+use crate::protocol::DapError;
+use crate::protocol::bodies::{DisassembleResponse, DisassembledInstruction, InstructionPresentationHint, Source};
 use crate::protocol::types::{DisassembleArguments, MemoryReference};
 
 /// Most instructions answered at once.
 const MAX_INSTRUCTIONS: i64 = 10_000;
 
 impl Session {
-    pub(super) fn disassemble(&mut self, args: DisassembleArguments) -> Result<Value, String> {
-        let address = MemoryReference::parse(&args.memory_reference)?.offset_by(args.offset)?;
-        let pc = u32::try_from(address).map_err(|_| "the address is not in the module")?;
+    pub(super) fn disassemble(&mut self, args: DisassembleArguments) -> Result<DisassembleResponse, DapError> {
+        let address = MemoryReference::parse(&args.memory_reference)
+            .and_then(|reference| reference.offset_by(args.offset))
+            .map_err(DapError::BadAddress)?;
+        let pc = u32::try_from(address).map_err(|_| DapError::NotInModule)?;
         let count = args.instruction_count.clamp(0, MAX_INSTRUCTIONS) as usize;
         // The stopped plugin's module (with several plugins, the first stopped one).
         let index = self
@@ -24,14 +25,16 @@ impl Session {
             .iter()
             .position(|t| t.state == ThreadState::Stopped)
             .or_else(|| (!self.threads.is_empty()).then_some(0))
-            .ok_or("no plugin is loaded")?;
+            .ok_or(DapError::NoPluginLoaded)?;
         let thread = &mut self.threads[index];
         let disassembly = match &thread.disassembly {
             Some(disassembly) => disassembly.clone(),
             None => {
-                let bytes = std::fs::read(&thread.module_path)
-                    .map_err(|e| format!("cannot read `{}`: {e}", thread.module_path.display()))?;
-                let disassembly = Arc::new(Disassembly::of_module(&bytes)?);
+                let bytes = std::fs::read(&thread.module_path).map_err(|e| DapError::CannotRead {
+                    path: thread.module_path.display().to_string(),
+                    error: e.to_string(),
+                })?;
+                let disassembly = Arc::new(Disassembly::of_module(&bytes).map_err(DapError::Disassembly)?);
                 thread.disassembly = Some(disassembly.clone());
                 disassembly
             }
@@ -50,36 +53,49 @@ impl Session {
             (_, Some(last)) => window[last].map_or(0, |i| u64::from(i.pc)) + (slot - last) as u64,
             _ => u64::from(pc) + slot as u64,
         };
-        let instructions: Vec<Value> = window
+        let instructions = window
             .iter()
             .enumerate()
             .map(|(slot, instruction)| {
                 let Some(instruction) = instruction else {
                     // Outside the code: placeholders keep the count the client asked for.
                     let address = placeholder(slot);
-                    return json!({ "address": format!("{address:#x}"), "instruction": "", "presentationHint": "invalid" });
+                    return DisassembledInstruction {
+                        address: format!("{address:#x}"),
+                        instruction: String::new(),
+                        symbol: None,
+                        location: None,
+                        line: None,
+                        presentation_hint: Some(InstructionPresentationHint::Invalid),
+                    };
                 };
-                let mut value = json!({
-                    "address": format!("{:#x}", instruction.pc),
-                    "instruction": instruction.text,
-                });
+                let mut value = DisassembledInstruction {
+                    address: format!("{:#x}", instruction.pc),
+                    instruction: instruction.text.clone(),
+                    symbol: None,
+                    location: None,
+                    line: None,
+                    presentation_hint: None,
+                };
                 if last_function.as_ref() != Some(&instruction.function) {
-                    value["symbol"] = json!(instruction.function);
+                    value.symbol = Some(instruction.function.clone());
                     last_function = Some(instruction.function.clone());
                 }
-                let location = thread.debuggee.index.as_ref().and_then(|index| index.location(instruction.pc));
+                let location = thread
+                    .debuggee
+                    .index
+                    .as_ref()
+                    .and_then(|index| index.location(instruction.pc));
                 if let Some(location) = location
                     && last_line.as_ref() != Some(&(location.file.clone(), location.line))
                 {
-                    let local = thread.paths.to_local(&location.file);
-                    let name = Path::new(&local).file_name().map(|n| n.to_string_lossy().into_owned());
-                    value["location"] = json!({ "name": name, "path": local });
-                    value["line"] = json!(self.coordinates.line_to_client(location.line));
+                    value.location = Some(Source::at_path(thread.paths.to_local(&location.file)));
+                    value.line = Some(self.coordinates.line_to_client(location.line));
                     last_line = Some((location.file, location.line));
                 }
                 value
             })
             .collect();
-        Ok(json!({ "instructions": instructions }))
+        Ok(DisassembleResponse { instructions })
     }
 }

@@ -1,11 +1,11 @@
 //! `evaluate` (hover, watch, repl, clipboard) and REPL `completions`.
 
-use serde_json::{Value, json};
-
 use super::variables::frame_selector;
 use super::{Session, ThreadState};
 use crate::eval;
 use crate::inspect::{self, FrameSelector, Row};
+use crate::protocol::DapError;
+use crate::protocol::bodies::{CompletionItem, CompletionItemType, CompletionsResponse, EvaluateResponse};
 use crate::protocol::types::{CompletionsArguments, EvaluateArguments};
 use crate::protocol::{byte_offset_of_column, utf16_len};
 
@@ -16,21 +16,21 @@ const RAW_NAMES: &[&str] = &[
 
 impl Session {
     /// The frame a request without `frameId` means: the top of the first stopped plugin.
-    fn default_frame(&self) -> Result<(i64, FrameSelector), String> {
+    fn default_frame(&self) -> Result<(i64, FrameSelector), DapError> {
         let thread = self.stopped_thread()?;
-        let selector = frame_selector(thread, 0, 0).ok_or("the stopped plugin has no frames")?;
+        let selector = frame_selector(thread, 0, 0).ok_or(DapError::NoFrames)?;
         Ok((thread.debuggee.thread_id, selector))
     }
 
-    pub(super) async fn evaluate(&mut self, args: EvaluateArguments) -> Result<Value, String> {
-        let expression = eval::parse(&args.expression).map_err(|e| e.to_string())?;
+    pub(super) async fn evaluate(&mut self, args: EvaluateArguments) -> Result<EvaluateResponse, DapError> {
+        let expression = eval::parse(&args.expression).map_err(|e| DapError::Evaluation(e.to_string()))?;
         let (thread_id, selector) = match args.frame_id {
             Some(frame) => self.selector(frame)?,
             None => self.default_frame()?,
         };
         let thread = self.thread(thread_id)?;
         if thread.state != ThreadState::Stopped {
-            return Err(format!("thread {thread_id} is not stopped"));
+            return Err(DapError::NotStopped { thread: thread_id });
         }
         let variables = thread.debuggee.index.as_ref().map(|index| index.variables());
         let debuggee = thread.debuggee.clone();
@@ -44,20 +44,18 @@ impl Session {
             Row::value("", rendered),
             Some(args.expression.clone()),
         );
-        let mut body = json!({
-            "result": row["value"],
-            "type": row["type"],
-            "variablesReference": row["variablesReference"],
-        });
-        for key in ["memoryReference", "indexedVariables"] {
-            if let Some(value) = row.get(key) {
-                body[key] = value.clone();
-            }
-        }
-        Ok(body)
+        Ok(EvaluateResponse {
+            result: row.value,
+            ty: row.ty,
+            presentation_hint: None,
+            variables_reference: row.variables_reference,
+            named_variables: None,
+            indexed_variables: row.indexed_variables,
+            memory_reference: row.memory_reference,
+        })
     }
 
-    pub(super) fn completions(&mut self, args: CompletionsArguments) -> Result<Value, String> {
+    pub(super) fn completions(&mut self, args: CompletionsArguments) -> Result<CompletionsResponse, DapError> {
         let (thread_id, selector) = match args.frame_id {
             Some(frame) => self.selector(frame)?,
             None => self.default_frame()?,
@@ -95,15 +93,25 @@ impl Session {
         names.extend(RAW_NAMES.iter().map(|n| n.to_string()));
         names.sort();
         names.dedup();
-        let targets: Vec<Value> = names
+        let targets = names
             .into_iter()
             .filter(|n| n.starts_with(prefix))
             .map(|label| {
-                let kind = if label.starts_with('$') { "property" } else { "variable" };
-                json!({ "label": label, "type": kind, "start": start_column, "length": prefix_length })
+                let kind = if label.starts_with('$') {
+                    CompletionItemType::Property
+                } else {
+                    CompletionItemType::Variable
+                };
+                CompletionItem {
+                    label,
+                    text: None,
+                    ty: Some(kind),
+                    start: Some(start_column),
+                    length: Some(prefix_length),
+                }
             })
             .collect();
-        Ok(json!({ "targets": targets }))
+        Ok(CompletionsResponse { targets })
     }
 }
 

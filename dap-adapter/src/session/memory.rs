@@ -3,22 +3,25 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
-use serde_json::{Value, json};
 
 use super::Session;
 use crate::dwarf::variables::Machine as _;
 use crate::inspect::{FrameMachine, frame_handle};
+use crate::protocol::DapError;
+use crate::protocol::bodies::{MemoryEvent, ReadMemoryResponse, WriteMemoryResponse};
 use crate::protocol::types::{MemoryReference, ReadMemoryArguments, WriteMemoryArguments};
 
 /// Largest read answered at once.
 const MAX_READ: u64 = 1 << 20;
 
-fn address(reference: &str, offset: i64) -> Result<u64, String> {
-    MemoryReference::parse(reference)?.offset_by(offset)
+fn address(reference: &str, offset: i64) -> Result<u64, DapError> {
+    MemoryReference::parse(reference)
+        .and_then(|reference| reference.offset_by(offset))
+        .map_err(DapError::BadAddress)
 }
 
 impl Session {
-    pub(super) async fn read_memory(&mut self, args: ReadMemoryArguments) -> Result<Value, String> {
+    pub(super) async fn read_memory(&mut self, args: ReadMemoryArguments) -> Result<ReadMemoryResponse, DapError> {
         let start = address(&args.memory_reference, args.offset)?;
         let count = args.count.min(MAX_READ);
         let thread = self.stopped_thread()?;
@@ -53,18 +56,18 @@ impl Session {
             bytes
         });
         let bytes = bytes.await?;
-        Ok(json!({
-            "address": format!("{start:#x}"),
-            "unreadableBytes": count - bytes.len() as u64,
-            "data": BASE64.encode(&bytes),
-        }))
+        Ok(ReadMemoryResponse {
+            address: format!("{start:#x}"),
+            unreadable_bytes: Some(count - bytes.len() as u64),
+            data: Some(BASE64.encode(&bytes)),
+        })
     }
 
-    pub(super) async fn write_memory(&mut self, args: WriteMemoryArguments) -> Result<Value, String> {
+    pub(super) async fn write_memory(&mut self, args: WriteMemoryArguments) -> Result<WriteMemoryResponse, DapError> {
         let start = address(&args.memory_reference, args.offset)?;
         let data = BASE64
             .decode(args.data.trim())
-            .map_err(|e| format!("`data` is not base64: {e}"))?;
+            .map_err(|e| DapError::BadData(e.to_string()))?;
         let thread = self.stopped_thread()?;
         let allow_partial = args.allow_partial;
         let debuggee = thread.debuggee.clone();
@@ -93,10 +96,14 @@ impl Session {
             })
             .await??;
         // Views of this memory (and the variables in it) are stale now.
-        self.event(
-            "memory",
-            json!({ "memoryReference": args.memory_reference, "offset": args.offset, "count": written }),
-        );
-        Ok(json!({ "offset": 0, "bytesWritten": written }))
+        self.event(MemoryEvent {
+            memory_reference: args.memory_reference,
+            offset: args.offset,
+            count: written,
+        });
+        Ok(WriteMemoryResponse {
+            offset: Some(0),
+            bytes_written: Some(written),
+        })
     }
 }

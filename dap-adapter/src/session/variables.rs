@@ -1,6 +1,10 @@
 //! `scopes` and `variables`: what a stopped frame holds, read on the debuggee's thread.
 
-use serde_json::{Value, json};
+use crate::protocol::DapError;
+use crate::protocol::bodies::{
+    InvalidatedAreas, InvalidatedEvent, Scope, ScopePresentationHint, ScopesResponse, SetVariableResponse, Variable,
+    VariablesResponse,
+};
 
 use super::{Session, Thread, ThreadState};
 use crate::inspect::{self, Container, FrameSelector, Row, ScopeKind};
@@ -24,42 +28,42 @@ pub(super) fn frame_selector(thread: &Thread, physical: usize, inline_depth: usi
 }
 
 impl Session {
-    pub(super) fn selector(&self, frame_id: i64) -> Result<(i64, FrameSelector), String> {
+    pub(super) fn selector(&self, frame_id: i64) -> Result<(i64, FrameSelector), DapError> {
         let frame = self
             .frame_refs
-            .get(usize::try_from(frame_id.saturating_sub(1)).map_err(|_| format!("no frame {frame_id}"))?)
+            .get(usize::try_from(frame_id.saturating_sub(1)).map_err(|_| DapError::NoSuchFrame { frame: frame_id })?)
             .cloned()
-            .ok_or_else(|| format!("no frame {frame_id}"))?;
+            .ok_or(DapError::NoSuchFrame { frame: frame_id })?;
         let thread = self.thread(frame.thread)?;
-        let selector =
-            frame_selector(thread, frame.physical, frame.inline_depth).ok_or_else(|| format!("no frame {frame_id}"))?;
+        let selector = frame_selector(thread, frame.physical, frame.inline_depth)
+            .ok_or(DapError::NoSuchFrame { frame: frame_id })?;
         Ok((frame.thread, selector))
     }
 
     /// The first stopped plugin: what requests without a thread (memory, a frameless
     /// `evaluate`) are about.
-    pub(super) fn stopped_thread(&self) -> Result<&Thread, String> {
+    pub(super) fn stopped_thread(&self) -> Result<&Thread, DapError> {
         self.threads
             .iter()
             .find(|t| t.state == ThreadState::Stopped)
-            .ok_or_else(|| "no plugin is stopped".to_string())
+            .ok_or(DapError::NoStoppedPlugin)
     }
 
     /// What `reference` expands, in a plugin that is still stopped.
-    fn container(&self, reference: i64) -> Result<(i64, Container), String> {
+    fn container(&self, reference: i64) -> Result<(i64, Container), DapError> {
         self.container_named(reference)
             .map(|(thread, container, _)| (thread, container))
     }
 
     /// What `reference` expands, with the expression naming it.
-    fn container_named(&self, reference: i64) -> Result<(i64, Container, Option<String>), String> {
+    fn container_named(&self, reference: i64) -> Result<(i64, Container, Option<String>), DapError> {
         let (thread_id, container, expression) = usize::try_from(reference.saturating_sub(1))
             .ok()
             .and_then(|i| self.variable_refs.get(i))
             .cloned()
-            .ok_or_else(|| format!("no variables reference {reference}"))?;
+            .ok_or(DapError::NoSuchReference { reference })?;
         if self.thread(thread_id)?.state != ThreadState::Stopped {
-            return Err(format!("thread {thread_id} is not stopped"));
+            return Err(DapError::NotStopped { thread: thread_id });
         }
         Ok((thread_id, container, expression))
     }
@@ -69,7 +73,7 @@ impl Session {
         self.variable_refs.len() as i64
     }
 
-    pub(super) fn scopes(&mut self, args: ScopesArguments) -> Result<Value, String> {
+    pub(super) fn scopes(&mut self, args: ScopesArguments) -> Result<ScopesResponse, DapError> {
         let (thread, selector) = self.selector(args.frame_id)?;
         let has_dwarf = self.thread(thread)?.debuggee.index.is_some();
         let mut scopes = Vec::new();
@@ -81,26 +85,26 @@ impl Session {
             let roots = (kind != ScopeKind::Plugin).then(String::new);
             let reference = self.reference(thread, Container::Scope(selector, kind), roots);
             let hint = match kind {
-                ScopeKind::Locals => Some("locals"),
-                ScopeKind::Arguments => Some("arguments"),
+                ScopeKind::Locals => Some(ScopePresentationHint::Locals),
+                ScopeKind::Arguments => Some(ScopePresentationHint::Arguments),
                 ScopeKind::Globals => None,
-                ScopeKind::Wasm => Some("registers"),
+                ScopeKind::Wasm => Some(ScopePresentationHint::Registers),
                 ScopeKind::Plugin => None,
             };
-            let mut scope = json!({
-                "name": kind.name(),
-                "variablesReference": reference,
-                "expensive": false,
-            });
-            if let Some(hint) = hint {
-                scope["presentationHint"] = json!(hint);
-            }
+            let scope = Scope {
+                name: kind.name().into(),
+                presentation_hint: hint,
+                variables_reference: reference,
+                named_variables: None,
+                indexed_variables: None,
+                expensive: false,
+            };
             scopes.push(scope);
         }
-        Ok(json!({ "scopes": scopes }))
+        Ok(ScopesResponse { scopes })
     }
 
-    pub(super) async fn variables(&mut self, args: VariablesArguments) -> Result<Value, String> {
+    pub(super) async fn variables(&mut self, args: VariablesArguments) -> Result<VariablesResponse, DapError> {
         let (thread_id, container, parent) = self.container_named(args.variables_reference)?;
         let thread = self.thread(thread_id)?;
         if args.filter.as_deref() == Some("named")
@@ -109,7 +113,7 @@ impl Session {
                 Container::Value(_, Children::Elements { .. } | Children::Entries(_))
             )
         {
-            return Ok(json!({ "variables": [] }));
+            return Ok(VariablesResponse { variables: Vec::new() });
         }
         let variables = thread.debuggee.index.as_ref().map(|index| index.variables());
         let start = args.start.unwrap_or(0);
@@ -135,7 +139,7 @@ impl Session {
         let selector = match &container {
             Container::Scope(selector, _) | Container::Value(selector, _) => *selector,
         };
-        let values: Vec<Value> = rows
+        let values: Vec<Variable> = rows
             .into_iter()
             .map(|row| {
                 let name = parent
@@ -144,7 +148,7 @@ impl Session {
                 self.variable_json(thread_id, selector, row, name)
             })
             .collect();
-        Ok(json!({ "variables": values }))
+        Ok(VariablesResponse { variables: values })
     }
 
     /// A `Variable` for `row`; `evaluate_name` is the expression that evaluates to it (VS Code's
@@ -155,7 +159,7 @@ impl Session {
         selector: FrameSelector,
         row: Row,
         evaluate_name: Option<String>,
-    ) -> Value {
+    ) -> Variable {
         let Row { name, rendered } = row;
         // Arrays and sequences page through their elements.
         let indexed = rendered.children.as_ref().and_then(Children::indexed_count);
@@ -163,22 +167,17 @@ impl Session {
             Some(children) => self.reference(thread, Container::Value(selector, children), evaluate_name.clone()),
             None => 0,
         };
-        let mut value = json!({
-            "name": name,
-            "value": rendered.value,
-            "type": rendered.ty,
-            "variablesReference": reference,
-        });
-        if let Some(address) = rendered.memory_reference {
-            value["memoryReference"] = json!(format!("{address:#x}"));
+        Variable {
+            name,
+            value: rendered.value,
+            ty: Some(rendered.ty),
+            presentation_hint: None,
+            evaluate_name,
+            variables_reference: reference,
+            named_variables: None,
+            indexed_variables: indexed,
+            memory_reference: rendered.memory_reference.map(|address| format!("{address:#x}")),
         }
-        if let Some(count) = indexed {
-            value["indexedVariables"] = json!(count);
-        }
-        if let Some(expression) = evaluate_name {
-            value["evaluateName"] = json!(expression);
-        }
-        value
     }
 }
 
@@ -186,7 +185,7 @@ impl Session {
     pub(super) async fn set_variable(
         &mut self,
         args: crate::protocol::types::SetVariableArguments,
-    ) -> Result<Value, String> {
+    ) -> Result<SetVariableResponse, DapError> {
         let (thread_id, container) = self.container(args.variables_reference)?;
         let thread = self.thread(thread_id)?;
         let variables = thread.debuggee.index.as_ref().map(|index| index.variables());
@@ -202,12 +201,19 @@ impl Session {
         };
         let row = self.variable_json(thread_id, selector, Row::value("", rendered), None);
         // Other views of the same memory (watches, other variables) are stale now.
-        self.event("invalidated", json!({ "areas": ["variables"], "threadId": thread_id }));
-        Ok(json!({
-            "value": row["value"],
-            "type": row["type"],
-            "variablesReference": row["variablesReference"],
-        }))
+        self.event(InvalidatedEvent {
+            areas: vec![InvalidatedAreas::Variables],
+            thread_id: Some(thread_id),
+            stack_frame_id: None,
+        });
+        Ok(SetVariableResponse {
+            value: row.value,
+            ty: row.ty,
+            variables_reference: Some(row.variables_reference),
+            named_variables: None,
+            indexed_variables: None,
+            memory_reference: None,
+        })
     }
 }
 
