@@ -102,7 +102,11 @@ impl Fixture {
         let mut fixture = Fixture { dwarf, unit, function };
         fixture.set(root, gimli::DW_AT_name, text("f.c"));
         // Rust, so that the std formatters (chosen by language) see these types too.
-        fixture.set(root, gimli::DW_AT_language, AttributeValue::Language(gimli::DW_LANG_Rust));
+        fixture.set(
+            root,
+            gimli::DW_AT_language,
+            AttributeValue::Language(gimli::DW_LANG_Rust),
+        );
         // Address 0 is a tombstone (wasm-ld's mark of dead code): the code starts at 1.
         fixture.set(root, gimli::DW_AT_low_pc, AttributeValue::Address(Address::Constant(1)));
         fixture.set(root, gimli::DW_AT_high_pc, AttributeValue::Udata(CODE_LEN - 1));
