@@ -124,6 +124,35 @@ fn std_values_show_what_the_program_prints() {
             "*rc_box = {a: 9, b: 10}",
         ]
     );
+    // `format: { hex: true }` (VS Code's "View as Hex") writes integers in hex; a map's rows
+    // stay named by their keys as written in the source, so each name still looks its row up.
+    let hex = client.request(
+        "evaluate",
+        json!({ "expression": "deep_btree[39]", "frameId": 1, "format": { "hex": true } }),
+    );
+    assert_eq!(hex["result"], "0x5f1");
+    let int_map_rows = children(
+        &mut client,
+        reference(&locals, "int_map"),
+        json!({ "format": { "hex": true } }),
+    );
+    let mut hex_rows = rows(&int_map_rows);
+    hex_rows.sort();
+    assert_eq!(hex_rows, ["-1: \"minus one\"", "42: \"answer\""]);
+    let deque_hex = children(
+        &mut client,
+        reference(&locals, "deque"),
+        json!({ "format": { "hex": true } }),
+    );
+    assert_eq!(rows(&deque_hex), ["[0]: 0x3", "[1]: 0x4", "[2]: 0x5", "[3]: 0x6"]);
+    for row in &int_map_rows {
+        let expression = row["evaluateName"].as_str().unwrap();
+        assert_eq!(
+            evaluate(&mut client, expression),
+            row["value"].as_str().unwrap(),
+            "{expression}"
+        );
+    }
     let missing = client.send("evaluate", json!({ "expression": "hash_map[\"plum\"]", "frameId": 1 }));
     let missing = client.response(missing);
     assert_eq!(

@@ -9,7 +9,7 @@ use wasmtime::{AsContextMut, FrameHandle, Instance, StoreContextMut, Val};
 
 use crate::dwarf::variables::{Machine, Place, VariableIndex};
 use crate::stepping::StoppedFrame;
-use crate::values::{Children, Rendered, Renderer};
+use crate::values::{Children, Radix, Rendered, Renderer};
 
 /// A scope of a frame.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -229,6 +229,7 @@ pub fn evaluate(
     variables: Option<&VariableIndex>,
     selector: FrameSelector,
     expression: &crate::eval::Expr,
+    radix: Radix,
 ) -> Result<Rendered, String> {
     let frame = frame_handle(store, selector.physical).ok_or("the frame is gone (the plugin ran on)")?;
     let mut machine = FrameMachine::new(store, frame);
@@ -237,7 +238,7 @@ pub fn evaluate(
         address: selector.address,
         inline_depth: selector.inline_depth,
     };
-    let mut evaluator = crate::eval::Evaluator::new(scope, &mut machine);
+    let mut evaluator = crate::eval::Evaluator::new(scope, &mut machine).with_radix(radix);
     let value = evaluator.eval(expression)?;
     Ok(evaluator.render(&value))
 }
@@ -263,6 +264,7 @@ pub fn rows(
     container: &Container,
     start: u64,
     count: Option<u64>,
+    radix: Radix,
 ) -> Result<Vec<Row>, String> {
     let selector = match container {
         Container::Scope(selector, _) | Container::Value(selector, _) => *selector,
@@ -287,7 +289,7 @@ pub fn rows(
                     .collect(),
             };
             let mut machine = FrameMachine::new(store, frame);
-            let renderer = Renderer::new(index.types());
+            let renderer = Renderer::new(index.types()).with_radix(radix);
             let mut rows = Vec::new();
             for variable in declared {
                 let place = index.place(&variable, address, &mut machine);
@@ -314,7 +316,7 @@ pub fn rows(
         }
         Container::Value(_, children) => {
             let index = variables.ok_or("the module has no DWARF")?;
-            let renderer = Renderer::new(index.types());
+            let renderer = Renderer::new(index.types()).with_radix(radix);
             let mut machine = FrameMachine::new(store, frame);
             Ok(match children {
                 Children::Fields { place, ty } => renderer
@@ -332,17 +334,19 @@ pub fn rows(
                 Children::Entries(collection) => {
                     let range = wanted(collection.count);
                     let first = range.start;
+                    let keys = Renderer::new(index.types());
                     renderer
                         .entries(collection, range, &mut machine)
                         .into_iter()
                         .zip(first..)
-                        .map(|(entry, index)| {
+                        .map(|(entry, position)| {
                             let (place, ty) = &entry.value;
                             let value = renderer.render(Some(*ty), place, &mut machine);
-                            // A map's rows are named by their keys, as `{:?}` shows them.
+                            // A map's rows are named by their keys, as `{:?}` shows them: in
+                            // decimal always, so that the name is the key `map[name]` looks up.
                             let name = match &entry.key {
-                                Some((place, ty)) => renderer.render(Some(*ty), place, &mut machine).value,
-                                None => format!("[{index}]"),
+                                Some((place, ty)) => keys.render(Some(*ty), place, &mut machine).value,
+                                None => format!("[{position}]"),
                             };
                             Row::value(name, value)
                         })

@@ -82,6 +82,7 @@ fn capabilities() -> bodies::Capabilities {
         supports_restart_request: yes,
         supports_stepping_granularity: yes,
         supports_disassemble_request: yes,
+        supports_value_formatting_options: yes,
         exception_breakpoint_filters: exception_filters(),
         ..bodies::Capabilities::default()
     }

@@ -5,7 +5,7 @@ pub mod parse;
 
 use crate::dwarf::types::{Encoding, Kind, Type, TypeId};
 use crate::dwarf::variables::{Machine, Place, Variable, VariableIndex};
-use crate::values::{Children, Rendered, Renderer};
+use crate::values::{Children, Radix, Rendered, Renderer};
 pub use parse::{BinaryOp, Expr, Raw, Scalar, parse};
 
 /// A stopped frame as expressions see it: DWARF locations plus raw wasm values.
@@ -74,6 +74,8 @@ pub struct Evaluator<'a, 'f> {
     /// The frame's variables, looked up once however many names an expression (or a
     /// breakpoint's condition and log message) uses.
     declared: Option<Vec<Variable>>,
+    /// How results' integers are written (map keys are always compared in decimal).
+    radix: Radix,
 }
 
 impl<'a, 'f> Evaluator<'a, 'f> {
@@ -83,10 +85,20 @@ impl<'a, 'f> Evaluator<'a, 'f> {
             scope,
             frame,
             declared: None,
+            radix: Radix::Decimal,
         }
     }
 
+    /// The same evaluator rendering results' integers in `radix` (DAP `format.hex`).
+    pub fn with_radix(self, radix: Radix) -> Self {
+        Evaluator { radix, ..self }
+    }
+
     fn renderer(&self) -> Option<Renderer<'a>> {
+        self.decimal_renderer().map(|renderer| renderer.with_radix(self.radix))
+    }
+
+    fn decimal_renderer(&self) -> Option<Renderer<'a>> {
         self.scope.index.map(|index| Renderer::new(index.types()))
     }
 
@@ -319,7 +331,8 @@ impl<'a, 'f> Evaluator<'a, 'f> {
         let Value::Typed(place, ty) = &value else {
             return Ok(None);
         };
-        let renderer = self.renderer().ok_or("no type information")?;
+        // Keys are compared as decimal text, whatever radix results are shown in.
+        let renderer = self.decimal_renderer().ok_or("no type information")?;
         let Some(Children::Entries(collection)) = renderer.render(Some(*ty), place, self.frame).children else {
             return Ok(None);
         };
@@ -381,7 +394,13 @@ impl<'a, 'f> Evaluator<'a, 'f> {
                 Some(renderer) => renderer.render(Some(*ty), place, self.frame),
                 None => plain("<no type information>", ""),
             },
-            Value::Int(v, s) => plain(&v.to_string(), s.name()),
+            Value::Int(v, s) => {
+                let bytes = match s {
+                    Scalar::Signed(n) | Scalar::Unsigned(n) => usize::from(*n),
+                    _ => 8,
+                };
+                plain(&self.radix.integer(*v, bytes), s.name())
+            }
             Value::Float(v, s) => plain(&v.to_string(), s.name()),
             Value::Bool(v) => plain(&v.to_string(), "bool"),
             Value::Pointer(address, pointee) => {

@@ -202,6 +202,28 @@ pub struct VariablesArguments {
     /// How many children to return (0 or absent: all).
     #[serde(default)]
     pub count: Option<u64>,
+    /// How values are written (`hex`).
+    #[serde(default)]
+    pub format: Option<ValueFormat>,
+}
+
+/// DAP `ValueFormat`: how numbers in values are written.
+#[derive(Debug, Default, Clone, Copy, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ValueFormat {
+    /// Integers in hexadecimal.
+    #[serde(default)]
+    pub hex: Option<bool>,
+}
+
+impl ValueFormat {
+    /// The radix a request's `format` asks for (decimal when absent).
+    pub fn radix(format: Option<ValueFormat>) -> crate::values::Radix {
+        match format.and_then(|f| f.hex) {
+            Some(true) => crate::values::Radix::Hex,
+            _ => crate::values::Radix::Decimal,
+        }
+    }
 }
 
 /// `disconnect`.
@@ -264,6 +286,9 @@ pub struct EvaluateArguments {
     /// `watch`, `repl`, `hover`, `clipboard`, `variables`.
     #[serde(default)]
     pub context: Option<String>,
+    /// How the result is written (`hex`).
+    #[serde(default)]
+    pub format: Option<ValueFormat>,
 }
 
 /// `completions`.

@@ -6,7 +6,7 @@ use crate::eval;
 use crate::inspect::{self, FrameSelector, Row};
 use crate::protocol::DapError;
 use crate::protocol::bodies::{CompletionItem, CompletionItemType, CompletionsResponse, EvaluateResponse};
-use crate::protocol::types::{CompletionsArguments, EvaluateArguments};
+use crate::protocol::types::{CompletionsArguments, EvaluateArguments, ValueFormat};
 use crate::protocol::{byte_offset_of_column, utf16_len};
 
 /// Names the REPL completes besides the frame's variables.
@@ -34,8 +34,9 @@ impl Session {
         }
         let variables = thread.debuggee.index.as_ref().map(|index| index.variables());
         let debuggee = thread.debuggee.clone();
+        let radix = ValueFormat::radix(args.format);
         let rendered = debuggee
-            .query(move |mut store| inspect::evaluate(&mut store, variables.as_deref(), selector, &expression))
+            .query(move |mut store| inspect::evaluate(&mut store, variables.as_deref(), selector, &expression, radix))
             .await??;
         // Children of the result are named from the expression, as if it were a variable.
         let row = self.variable_json(

@@ -8,7 +8,7 @@ use crate::protocol::bodies::{
 
 use super::{Session, Thread, ThreadState};
 use crate::inspect::{self, Container, FrameSelector, Row, ScopeKind};
-use crate::protocol::types::{ScopesArguments, VariablesArguments};
+use crate::protocol::types::{ScopesArguments, ValueFormat, VariablesArguments};
 use crate::values::Children;
 
 /// Physical frame `physical` (inlined frame `inline_depth`) of a stopped thread.
@@ -117,11 +117,12 @@ impl Session {
         }
         let variables = thread.debuggee.index.as_ref().map(|index| index.variables());
         let start = args.start.unwrap_or(0);
+        let radix = ValueFormat::radix(args.format);
         let count = args.count.filter(|c| *c > 0);
         let request = container.clone();
         let debuggee = thread.debuggee.clone();
         let mut rows = debuggee
-            .query(move |mut store| inspect::rows(&mut store, variables.as_deref(), &request, start, count))
+            .query(move |mut store| inspect::rows(&mut store, variables.as_deref(), &request, start, count, radix))
             .await??;
         if let Container::Scope(_, ScopeKind::Plugin) = &container {
             let name = &self.thread(thread_id)?.debuggee.name;

@@ -159,6 +159,9 @@ pub struct Capabilities {
     /// The adapter supports the `disassemble` request.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub supports_disassemble_request: Option<bool>,
+    /// Whether `variables`, `evaluate` and friends take a `format` (`hex`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub supports_value_formatting_options: Option<bool>,
     /// The adapter supports the `gotoTargets` request.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub supports_goto_targets_request: Option<bool>,
