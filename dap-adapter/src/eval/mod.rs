@@ -631,9 +631,9 @@ mod tests {
         fn read(&mut self, address: u64, buffer: &mut [u8]) -> bool {
             // Memory holds its own address's low byte at every address below 256.
             for (i, byte) in buffer.iter_mut().enumerate() {
-                *byte = (address as usize + i) as u8;
+                *byte = address.wrapping_add(i as u64) as u8;
             }
-            address + (buffer.len() as u64) <= 256
+            address.checked_add(buffer.len() as u64).is_some_and(|end| end <= 256)
         }
     }
 
