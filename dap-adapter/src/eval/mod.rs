@@ -287,14 +287,14 @@ impl<'a, 'f> Evaluator<'a, 'f> {
     }
 
     fn index(&mut self, inner: &Expr, index: &Expr) -> Result<Value, String> {
-        if let Some(found) = self.map_lookup(inner, index)? {
+        let value = self.eval(inner)?;
+        if let Some(found) = self.map_lookup(&value, index)? {
             return Ok(found);
         }
         let position = match self.scalar(index)? {
             Value::Int(v, _) => u64::try_from(v).map_err(|_| format!("index {v} is negative"))?,
             other => return Err(format!("an index must be an integer, not {}", describe(&other))),
         };
-        let value = self.eval(inner)?;
         let renderer = self.renderer().ok_or("no type information")?;
         if self.is_pointer(&value) {
             // `p[i]` is the element `i` strides after `*p`.
@@ -325,10 +325,9 @@ impl<'a, 'f> Evaluator<'a, 'f> {
     }
 
     /// `map["key"]` and `map[42]` on a `HashMap` or `BTreeMap`, and `deque[i]`/`set[i]` by
-    /// position; `None` when `inner` is not such a collection.
-    fn map_lookup(&mut self, inner: &Expr, index: &Expr) -> Result<Option<Value>, String> {
-        let value = self.eval(inner)?;
-        let Value::Typed(place, ty) = &value else {
+    /// position; `None` when `value` is not such a collection.
+    fn map_lookup(&mut self, value: &Value, index: &Expr) -> Result<Option<Value>, String> {
+        let Value::Typed(place, ty) = value else {
             return Ok(None);
         };
         // Keys are compared as decimal text, whatever radix results are shown in.

@@ -251,11 +251,7 @@ impl Renderer<'_> {
         depth: usize,
         weak: bool,
     ) -> Option<Described> {
-        let mut budget = LAYOUT_SEARCH_MEMBERS;
-        let (address, inner, _) = self.pointer_and_length(members, place, machine, 0, &mut budget)?;
-        let Kind::Struct { members: fields, .. } = self.types.read(inner?)?.kind else {
-            return None;
-        };
+        let (address, fields) = self.shared_allocation(members, place, machine)?;
         let value = member(&fields, "value").or_else(|| member(&fields, "data"))?;
         let (strong, weak_field) = (member(&fields, "strong")?, member(&fields, "weak")?);
         // `Weak::new()` points at no allocation: the address is all ones.
@@ -287,6 +283,21 @@ impl Renderer<'_> {
             format!("strong={strong} weak={weak_count} {}", shown.value),
             shown.children,
         )))
+    }
+
+    /// Where an `Rc`/`Arc`/`Weak` points (its `RcInner`/`ArcInner`) and that allocation's members.
+    fn shared_allocation(
+        &self,
+        members: &[Member],
+        place: &Place,
+        machine: &mut dyn Machine,
+    ) -> Option<(u64, Vec<Member>)> {
+        let mut budget = LAYOUT_SEARCH_MEMBERS;
+        let (address, inner, _) = self.pointer_and_length(members, place, machine, 0, &mut budget)?;
+        let Kind::Struct { members: fields, .. } = self.types.read(inner?)?.kind else {
+            return None;
+        };
+        Some((address, fields))
     }
 
     /// The signed number at the bottom of a wrapper (`Cell<isize>`).
@@ -558,11 +569,7 @@ impl Renderer<'_> {
         };
         match base {
             "Rc" | "Arc" => {
-                let mut budget = LAYOUT_SEARCH_MEMBERS;
-                let (address, inner, _) = self.pointer_and_length(members, place, machine, 0, &mut budget)?;
-                let Kind::Struct { members: fields, .. } = self.types.read(inner?)?.kind else {
-                    return None;
-                };
+                let (address, fields) = self.shared_allocation(members, place, machine)?;
                 let value = member(&fields, "value").or_else(|| member(&fields, "data"))?;
                 Some((Place::Memory(address.saturating_add(value.offset)), value.ty?))
             }
